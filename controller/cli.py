@@ -1,0 +1,112 @@
+"""Command line: parses arguments, calls one function per command, maps outcomes to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from controller import __version__
+from controller.errors import BlockedError, UserError
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BLOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+DESCRIPTION = """\
+Run the AWS Marketplace <-> Coupa procurement integration as code.
+
+Each integration is one YAML file under config/. The usual loop is:
+  coupa-gitops validate            check every file (no AWS access needed)
+  coupa-gitops sandbox             a local stand-in for the AWS Invoicing API
+"""
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check config files against the schema and the service's rules",
+        description="Check every integration file under PATHS (default: config/) against "
+        "schemas/coupa-integration.v1.json and the rules the AWS service enforces. "
+        "Reports every problem in every file as path:line:col: dotted.path: message. "
+        "Needs no AWS access. Exit 0 when valid, 1 when not.",
+    )
+    p.add_argument("paths", nargs="*", default=["config/"], metavar="PATHS")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=_run_validate)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from controller import validate
+
+    return validate.run(args.paths, fmt=args.format)
+
+
+def _add_sandbox(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sandbox",
+        help="run a local emulator of the AWS Invoicing procurement-portal API",
+        description="Start a local emulator of the AWS Invoicing procurement-portal API "
+        "in the foreground. It prints the environment variables that point boto3 and the "
+        "AWS CLI at it. Stop it with Ctrl-C.",
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=4566, help="0 picks a free port")
+    p.add_argument("--db", default="sandbox.sqlite", help="SQLite file that keeps the state")
+    p.add_argument("--latency-ms", type=int, default=0, help="added to every API call")
+    p.add_argument("--fault-rate", type=float, default=0.0, help="share of calls failing 5xx")
+    p.add_argument("--throttle-rate", type=float, default=0.0, help="share throttled (400)")
+    p.add_argument("--seed", type=int, default=None, help="makes injected faults repeatable")
+    p.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="ACCESS_KEY=ACCOUNT",
+        help="map an access key id to an account id (repeatable; default 123456789012)",
+    )
+    p.set_defaults(run=_run_sandbox)
+
+
+def _run_sandbox(args: argparse.Namespace) -> int:
+    from controller.sandbox import serve_forever
+
+    accounts = dict(item.split("=", 1) for item in args.account)
+    return serve_forever(
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+        throttle_rate=args.throttle_rate,
+        seed=args.seed,
+        accounts=accounts,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coupa-gitops",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_validate(sub)
+    _add_sandbox(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except BlockedError as exc:
+        print(f"blocked: {exc}", file=sys.stderr)
+        return EXIT_BLOCKED
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
