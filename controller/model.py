@@ -1,0 +1,107 @@
+"""The desired state: typed, immutable, produced only by `controller.spec` from valid files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+PORTAL = "COUPA"
+DEFAULT_REGION = "us-east-1"
+
+
+class Mode(StrEnum):
+    TEST = "test"
+    LIVE = "live"
+    SUSPENDED = "suspended"
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """Where a secret lives; never the secret itself."""
+
+    source: str  # "env" | "ssm" | "secretsManager"
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.name}"
+
+
+@dataclass(frozen=True)
+class Party:
+    domain: str
+    identity: str
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A Coupa instance and the cXML credentials used with it."""
+
+    instance_url: str
+    buyer: Party
+    supplier: Party
+    shared_secret: SecretRef
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Punchout:
+    enabled: bool
+    approval_request_redirect_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Einvoice:
+    enabled: bool
+    document_types: tuple[str, ...] = ()
+    attachment_types: tuple[str, ...] = ()
+    # (document type, PO required) pairs, sorted by document type
+    purchase_order_required: tuple[tuple[str, bool], ...] = ()
+    connection_test: str | None = None
+    activation_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Selector:
+    seller_of_records: tuple[str, ...] = ()
+    invoice_unit_arns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an integration was declared, for messages that point back at the file."""
+
+    file: str
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Integration:
+    """One CoupaIntegration file, validated."""
+
+    name: str
+    account: str
+    mode: Mode
+    contact: Contact
+    production: Endpoint
+    punchout: Punchout
+    einvoice: Einvoice
+    purchase_order_retrieval: bool
+    source: Source
+    description: str = ""
+    approvers: tuple[str, ...] = ()
+    role_arn: str | None = None
+    region: str = DEFAULT_REGION
+    test: Endpoint | None = None
+    selector: Selector | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def natural_key(self) -> tuple[str, str, str]:
+        """What identifies the preference in AWS besides its ARN: portal, buyer, supplier."""
+        return (PORTAL, self.production.buyer.identity, self.production.supplier.identity)

@@ -1,0 +1,197 @@
+"""Config files -> validated, typed desired state (raw YAML -> schema + rules -> model)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from controller.model import (
+    DEFAULT_REGION,
+    Contact,
+    Einvoice,
+    Endpoint,
+    Integration,
+    Mode,
+    Party,
+    Punchout,
+    SecretRef,
+    Selector,
+    Source,
+)
+from controller.spec import rules, schema
+from controller.spec.problems import ConfigError, Problem, dotted
+from controller.spec.yamldoc import MAX_BYTES, Document, decode, parse
+
+__all__ = ["ConfigError", "LoadResult", "Problem", "discover", "load", "load_text"]
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Every integration that is valid, and every problem found in any file."""
+
+    files: tuple[str, ...]
+    integrations: tuple[Integration, ...]
+    problems: tuple[Problem, ...]
+
+    def require_valid(self) -> tuple[Integration, ...]:
+        """The integrations, or a ConfigError listing every problem."""
+        if self.problems:
+            raise ConfigError(self.problems)
+        return self.integrations
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Problem]]:
+    """Config files under `paths` (*.yaml/*.yml, recursively), sorted; and missing paths."""
+    found: set[Path] = set()
+    missing: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            found.add(path)
+        elif path.is_dir():
+            found.update(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        else:
+            missing.append(Problem(str(raw), 1, 1, "", "no such file or directory"))
+    return sorted(found), missing
+
+
+def _document_problems(doc: Document) -> list[Problem]:
+    semantic = [
+        Problem(doc.file, *doc.where(path, key=at_key), dotted(path), message)
+        for rule in rules.RULES
+        for path, message, at_key in rule(doc.data)
+    ]
+    # A rule that explains a value says it better than the schema does: keep one message per path.
+    explained = {p.path for p in semantic}
+    structural = [p for p in schema.check(doc) if p.path not in explained]
+    return structural + semantic
+
+
+def _secret(raw: dict) -> SecretRef:
+    ((source, name),) = raw.items()
+    return SecretRef(source, name)
+
+
+def _endpoint(raw: dict) -> Endpoint:
+    return Endpoint(
+        instance_url=raw["instanceUrl"],
+        buyer=Party(raw["buyer"]["domain"], raw["buyer"]["identity"]),
+        supplier=Party(raw["supplier"]["domain"], raw["supplier"]["identity"]),
+        shared_secret=_secret(raw["sharedSecret"]),
+    )
+
+
+def _einvoice(raw: dict) -> Einvoice:
+    when = raw.get("activationDate")
+    return Einvoice(
+        enabled=raw["enabled"],
+        document_types=tuple(raw.get("documentTypes", ())),
+        attachment_types=tuple(raw.get("attachmentTypes", ())),
+        purchase_order_required=tuple(sorted(raw.get("purchaseOrderRequired", {}).items())),
+        connection_test=raw.get("connectionTest"),
+        activation_date=date.fromisoformat(when) if when else None,
+    )
+
+
+def to_model(doc: Document) -> Integration:
+    """The typed integration of a document that passed every check."""
+    meta, spec = doc.data["metadata"], doc.data["spec"]
+    selector = spec.get("selector")
+    return Integration(
+        name=meta["name"],
+        description=meta.get("description", ""),
+        approvers=tuple(meta.get("approvers", ())),
+        account=spec["account"],
+        role_arn=spec.get("roleArn"),
+        region=spec.get("region", DEFAULT_REGION),
+        mode=Mode(spec.get("mode", Mode.TEST.value)),
+        contact=Contact(spec["contact"]["name"], spec["contact"]["email"]),
+        production=_endpoint(spec["production"]),
+        test=_endpoint(spec["test"]) if "test" in spec else None,
+        punchout=Punchout(
+            spec["punchout"]["enabled"], spec["punchout"].get("approvalRequestRedirectUrl")
+        ),
+        einvoice=_einvoice(spec["einvoice"]),
+        purchase_order_retrieval=spec["purchaseOrderRetrieval"]["enabled"],
+        selector=Selector(
+            tuple(selector.get("sellerOfRecords", ())), tuple(selector.get("invoiceUnitArns", ()))
+        )
+        if selector is not None
+        else None,
+        tags=tuple(sorted(spec.get("tags", {}).items())),
+        source=Source(doc.file, doc.where(("metadata", "name"))[0]),
+    )
+
+
+def load_text(file: str, text: str) -> Integration:
+    """Parse and validate one file's text; raises ConfigError with every problem in it."""
+    doc = parse(file, text)
+    problems = _document_problems(doc)
+    if problems:
+        raise ConfigError(problems)
+    return to_model(doc)
+
+
+def _load_one(path: Path) -> tuple[Document | None, list[Problem]]:
+    file = _display(path)
+    try:
+        with path.open("rb") as handle:  # read one byte past the limit, never the whole file
+            doc = parse(file, decode(file, handle.read(MAX_BYTES + 1)))
+    except ConfigError as exc:
+        return None, list(exc.problems)
+    except OSError as exc:
+        return None, [Problem(file, 1, 1, "", f"cannot read file: {exc.strerror}")]
+    return doc, _document_problems(doc)
+
+
+def _duplicate_names(docs: list[Document]) -> list[Problem]:
+    seen: dict[str, Document] = {}
+    problems = []
+    for doc in docs:
+        name = doc.data.get("metadata", {}).get("name") if isinstance(doc.data, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            first = seen[name]
+            line, col = doc.where(("metadata", "name"))
+            where = f"{first.file}:{first.where(('metadata', 'name'))[0]}"
+            msg = f"name `{name}` is already used by {where}; names must be unique"
+            problems.append(Problem(doc.file, line, col, "metadata.name", msg))
+        else:
+            seen[name] = doc
+    return problems
+
+
+def load(paths: Iterable[str | os.PathLike]) -> LoadResult:
+    """Load every config file under `paths`; never raises for a user mistake."""
+    files, problems = discover(paths)
+    parsed: list[Document] = []
+    valid: list[Document] = []
+    for path in files:
+        doc, found = _load_one(path)
+        problems.extend(found)
+        if doc is not None:
+            parsed.append(doc)
+            if not found:
+                valid.append(doc)
+    duplicates = _duplicate_names(parsed)
+    problems.extend(duplicates)
+    clashing = {p.file for p in duplicates}
+    integrations = tuple(to_model(d) for d in valid if d.file not in clashing)
+    return LoadResult(
+        files=tuple(_display(p) for p in files),
+        integrations=tuple(sorted(integrations, key=lambda i: i.name)),
+        problems=tuple(sorted(problems)),
+    )

@@ -1,0 +1,122 @@
+"""JSON Schema check of one parsed document, with messages written for people."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path as FsPath
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+
+from controller.spec.problems import Problem, dotted
+from controller.spec.yamldoc import Document, Path
+
+SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "coupa-integration.v1.json"
+
+
+@cache
+def schema() -> dict:
+    """The published schema (schemas/coupa-integration.v1.json)."""
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    checker = FormatChecker(formats=["date"])
+    return Draft202012Validator(schema(), format_checker=checker)
+
+
+def _type_name(value: object) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list"}
+    names |= {dict: "a mapping", type(None): "empty"}
+    return names.get(type(value), type(value).__name__)
+
+
+_EXPECTED = {
+    "string": "text",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "integer": "a whole number",
+}
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean `{match[0]}`?" if match else ""
+
+
+def _type_message(err: jsonschema.ValidationError, doc: Document, path: Path) -> str:
+    expected = err.validator_value
+    plain = doc.plain_text.get(path)
+    if expected == "string" and plain is not None and err.instance is not None:
+        return f'must be text; put it in quotes so YAML keeps it as written: "{plain}"'
+    if expected == "boolean" and isinstance(err.instance, str):
+        return f"must be true or false, not `{err.instance}` (yes/no/on/off are text here)"
+    want = _EXPECTED.get(expected, str(expected))
+    return f"must be {want}, not {_type_name(err.instance)}"
+
+
+def _message(err: jsonschema.ValidationError, doc: Document, path: Path) -> str:
+    custom = err.schema.get("errorMessage") if isinstance(err.schema, dict) else None
+    kind = err.validator
+    if kind == "type":
+        return _type_message(err, doc, path)
+    if custom and kind in ("pattern", "format", "const", "minProperties", "maxProperties"):
+        return custom
+    if kind == "enum":
+        options = [str(v) for v in err.validator_value]
+        hint = _did_you_mean(str(err.instance), options) if isinstance(err.instance, str) else ""
+        return f"must be one of {', '.join(options)}{hint}"
+    if kind == "minLength":
+        return "must not be empty"
+    if kind == "maxLength":
+        return f"is {len(err.instance)} characters; the limit is {err.validator_value}"
+    if kind == "maxItems":
+        return f"has {len(err.instance)} items; the limit is {err.validator_value}"
+    if kind == "maxProperties":
+        return f"has {len(err.instance)} entries; the limit is {err.validator_value}"
+    if kind == "uniqueItems":
+        return "lists the same item twice; remove the repeat"
+    if kind == "pattern":
+        return f"must match the pattern {err.validator_value}"
+    if kind == "format":
+        return f"must be a valid {err.validator_value}"
+    return f"does not satisfy the schema rule `{kind}`"
+
+
+def _known_keys(err: jsonschema.ValidationError) -> list[str]:
+    return sorted(err.schema.get("properties", {}))
+
+
+def check(doc: Document) -> Iterator[Problem]:
+    """Every schema violation in the document, one Problem each."""
+    for err in _validator().iter_errors(doc.data):
+        path: Path = tuple(err.absolute_path)
+        if (
+            err.validator == "additionalProperties"
+            and err.schema.get("additionalProperties") is False
+        ):
+            known = _known_keys(err)
+            for extra in sorted(set(err.instance) - set(known)):
+                line, col = doc.where((*path, extra), key=True)
+                msg = f"unknown key `{extra}`{_did_you_mean(extra, known)}"
+                yield Problem(doc.file, line, col, dotted((*path, extra)), msg)
+            continue
+        if err.validator == "required":
+            for missing in err.validator_value:
+                if isinstance(err.instance, dict) and missing not in err.instance:
+                    line, col = doc.where(path, key=True)
+                    msg = f"missing required key `{missing}`"
+                    yield Problem(doc.file, line, col, dotted((*path, missing)), msg)
+            continue
+        if "propertyNames" in err.schema_path and isinstance(err.instance, str):
+            path = (*path, err.instance)  # the key itself is wrong: point at it
+            line, col = doc.where(path, key=True)
+            yield Problem(doc.file, line, col, dotted(path), _message(err, doc, path))
+            continue
+        line, col = doc.where(path)
+        yield Problem(doc.file, line, col, dotted(path), _message(err, doc, path))

@@ -1,0 +1,249 @@
+"""Safe YAML reading: one document, plain data, a line and column for every node.
+
+Built from parser events rather than PyYAML's constructor so that we can refuse what
+PyYAML would silently accept: duplicate keys (PyYAML keeps the last), anchors and aliases
+("billion laughs"), custom tags, and YAML 1.1 surprises (`on`/`yes` as booleans, `0111`
+as an octal number, unquoted dates becoming date objects).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from yaml import events as ev
+
+from controller.spec.problems import ConfigError, Problem, dotted
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+
+try:  # libyaml's parser is several times faster; the pure-Python one behaves the same
+    _Parser = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Parser = yaml.SafeLoader
+
+# YAML 1.2 core schema for plain scalars: only these become non-strings.
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed file: its data and where each value (and each mapping key) starts."""
+
+    file: str
+    data: object
+    positions: dict[Path, tuple[int, int]] = field(repr=False)
+    key_positions: dict[Path, tuple[int, int]] = field(repr=False)
+    plain_text: dict[Path, str] = field(repr=False)
+
+    def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value at `path` (or of its key), else of its nearest parent."""
+        table = self.key_positions if key else self.positions
+        if path in table:
+            return table[path]
+        while path:
+            path = path[:-1]
+            if path in self.key_positions:
+                return self.key_positions[path]
+            if path in self.positions:
+                return self.positions[path]
+        return (1, 1)
+
+
+def _plain_value(text: str) -> object:
+    if text in _NULL:
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.fullmatch(text):
+        return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text.replace("inf", "Inf").replace("Inf", "inf").replace("INF", "inf"))
+    return text
+
+
+_EXPLICIT = {
+    "tag:yaml.org,2002:str": str,
+    "tag:yaml.org,2002:int": int,
+    "tag:yaml.org,2002:float": float,
+    "tag:yaml.org,2002:bool": lambda t: _BOOL[t],
+    "tag:yaml.org,2002:null": lambda t: None,
+}
+
+
+def _pos(mark: yaml.Mark) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1)
+
+
+def decode(file: str, raw: bytes) -> str:
+    """UTF-8 text of a config file, or a ConfigError naming the first bad byte."""
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(
+            [
+                Problem(
+                    file, 1, 1, "", "file is larger than 1 MiB; one integration fits in a few KiB"
+                )
+            ]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ConfigError(
+            [Problem(file, line, col, "", "file is not valid UTF-8; save it as UTF-8")]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+class _Builder:
+    """Turns a parser's event stream into plain data plus positions."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.positions: dict[Path, tuple[int, int]] = {}
+        self.key_positions: dict[Path, tuple[int, int]] = {}
+        self.plain_text: dict[Path, str] = {}
+
+    def fail(self, mark: yaml.Mark | None, path: Path, message: str) -> ConfigError:
+        line, col = _pos(mark) if mark else (1, 1)
+        return ConfigError([Problem(self.file, line, col, dotted(path), message)])
+
+    def scalar(self, event: ev.ScalarEvent, path: Path) -> object:
+        if event.tag is not None and event.tag != "!":
+            convert = _EXPLICIT.get(event.tag)
+            if convert is None:
+                raise self.fail(
+                    event.start_mark, path, f"YAML tag {event.tag} is not supported; remove it"
+                )
+            try:
+                return convert(event.value)
+            except (ValueError, KeyError):
+                raise self.fail(
+                    event.start_mark, path, f"{event.value!r} is not a valid {event.tag}"
+                ) from None
+        if not event.style:  # plain, unquoted (libyaml says '', the Python parser None)
+            self.plain_text[path] = event.value
+            return _plain_value(event.value)
+        return event.value
+
+    def build(self, loader: yaml.SafeLoader) -> object:
+        """Consume one document's events; the stack holds (container, path, pending key)."""
+        root: list[object] = []
+        stack: list[tuple[object, Path, object]] = [(root, (), None)]
+        while True:
+            event = loader.get_event()
+            if isinstance(event, (ev.DocumentEndEvent, ev.StreamEndEvent)):
+                return root[0] if root else None
+            container, path, pending = stack[-1]
+            if isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+                stack.pop()
+                continue
+            if isinstance(event, ev.AliasEvent) or getattr(event, "anchor", None):
+                raise self.fail(
+                    event.start_mark,
+                    path,
+                    "YAML anchors (&name) and aliases (*name) are not supported; "
+                    "write the value out in full",
+                )
+            if isinstance(container, dict) and pending is None:
+                # A mapping key: must be a plain or quoted scalar; kept as its text.
+                if not isinstance(event, ev.ScalarEvent):
+                    raise self.fail(event.start_mark, path, "mapping keys must be plain text")
+                key = event.value
+                if key in container:
+                    first = self.key_positions[(*path, key)]
+                    raise self.fail(
+                        event.start_mark,
+                        (*path, key),
+                        f"duplicate key `{key}` (first defined at line {first[0]}); keep only one",
+                    )
+                self.key_positions[(*path, key)] = _pos(event.start_mark)
+                stack[-1] = (container, path, key)
+                continue
+            if isinstance(container, dict):
+                child: Path = (*path, pending)
+                stack[-1] = (container, path, None)
+            elif isinstance(container, list) and container is not root:
+                child = (*path, len(container))
+            else:
+                child = ()
+            self.positions[child] = _pos(event.start_mark)
+            if isinstance(event, ev.ScalarEvent):
+                value: object = self.scalar(event, child)
+            elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+                if len(stack) > MAX_DEPTH:
+                    raise self.fail(event.start_mark, child, f"nesting deeper than {MAX_DEPTH}")
+                if (
+                    event.tag
+                    and not event.implicit
+                    and event.tag
+                    not in (
+                        "tag:yaml.org,2002:map",
+                        "tag:yaml.org,2002:seq",
+                    )
+                ):
+                    raise self.fail(
+                        event.start_mark, child, f"YAML tag {event.tag} is not supported"
+                    )
+                value = {} if isinstance(event, ev.MappingStartEvent) else []
+                stack.append((value, child, None))
+            else:  # pragma: no cover - the parser emits nothing else inside a document
+                raise self.fail(event.start_mark, child, "unexpected YAML content")
+            if isinstance(container, dict):
+                container[child[-1]] = value
+            else:
+                container.append(value)
+
+
+def parse(file: str, text: str) -> Document:
+    """Parse exactly one YAML document into plain data with positions, or raise ConfigError."""
+    builder = _Builder(file)
+    loader = _Parser(text)
+    try:
+        loader.get_event()  # StreamStart
+        if loader.check_event(ev.StreamEndEvent):
+            raise builder.fail(None, (), "file is empty; it must hold one CoupaIntegration")
+        loader.get_event()  # DocumentStart
+        data = builder.build(loader)
+        if not loader.check_event(ev.StreamEndEvent):
+            extra = loader.get_event()
+            if not isinstance(extra, ev.StreamEndEvent):
+                raise builder.fail(
+                    extra.start_mark,
+                    (),
+                    "more than one YAML document (---); put each integration in its own file",
+                )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = "invalid YAML: " + " ".join(p for p in (exc.context, exc.problem) if p)
+        raise builder.fail(mark, (), message) from None
+    except yaml.YAMLError as exc:
+        raise builder.fail(None, (), f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        raise builder.fail(None, (), "file is empty; it must hold one CoupaIntegration")
+    if not isinstance(data, dict):
+        raise builder.fail(
+            loader_mark(builder, ()),
+            (),
+            f"the top level must be a mapping (apiVersion, kind, metadata, spec), "
+            f"not a {type(data).__name__}",
+        )
+    return Document(file, data, builder.positions, builder.key_positions, builder.plain_text)
+
+
+def loader_mark(builder: _Builder, path: Path) -> yaml.Mark | None:
+    line, col = builder.positions.get(path, (1, 1))
+    return yaml.Mark("", 0, line - 1, col - 1, None, None)

@@ -1,0 +1,67 @@
+"""`coupa-gitops validate`: report every problem in every config file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TextIO
+
+from controller import spec
+from controller.spec import LoadResult, Problem
+
+
+def _escape_annotation(text: str, *, prop: bool = False) -> str:
+    # GitHub workflow-command escaping: https://github.com/actions/toolkit (command.ts)
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def annotation(problem: Problem) -> str:
+    """A GitHub Actions `::error` line that shows the problem inline on the PR diff."""
+    where = (
+        f"file={_escape_annotation(problem.file, prop=True)},line={problem.line},col={problem.col}"
+    )
+    message = f"{problem.path}: {problem.message}" if problem.path else problem.message
+    return f"::error {where}::{_escape_annotation(message)}"
+
+
+def summary(result: LoadResult) -> str:
+    files = len(result.files)
+    if not result.problems:
+        return f"{files} file{'s' * (files != 1)} valid ({len(result.integrations)} integrations)"
+    bad = len({p.file for p in result.problems})
+    count = len(result.problems)
+    return f"{count} problem{'s' * (count != 1)} in {bad} of {files} file{'s' * (files != 1)}"
+
+
+def report(result: LoadResult, fmt: str, out: TextIO, err: TextIO) -> None:
+    """Write the problems as text (one per line) or JSON, then a one-line summary."""
+    if fmt == "json":
+        doc = {
+            "valid": not result.problems,
+            "files": len(result.files),
+            "problems": [p.as_dict() for p in result.problems],
+        }
+        json.dump(doc, out, indent=2)
+        out.write("\n")
+    else:
+        for problem in result.problems:
+            out.write(f"{problem}\n")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        stream = err if fmt == "json" else out  # keep stdout parseable JSON
+        for problem in result.problems:
+            stream.write(annotation(problem) + "\n")
+    print(summary(result), file=err if fmt == "json" else out)
+
+
+def run(paths: list[str], fmt: str = "text") -> int:
+    """Validate `paths`; 0 when every file is valid, 1 otherwise."""
+    result = spec.load(paths)
+    if not result.files and not result.problems:
+        print(f"no *.yaml or *.yml files under {', '.join(paths)}", file=sys.stderr)
+        return 1
+    report(result, fmt, sys.stdout, sys.stderr)
+    return 1 if result.problems else 0
