@@ -1,0 +1,45 @@
+"""The sandbox: a local emulator of the AWS Invoicing procurement-portal API over real HTTP.
+
+    with Sandbox("state.sqlite") as sb:
+        client = boto3.client("invoicing", endpoint_url=sb.url, region_name="us-east-1", ...)
+        code = sb.control.validation_code(arn)
+
+Modules: `shapes` (botocore model + shape walker), `rules` (service rules table), `lifecycle`
+(status table), `store` (SQLite), `service` (operations), `faults`, `server` (HTTP, Sandbox,
+serve_forever), `control` (client of the `/_sandbox/` endpoints).
+"""
+
+from controller.sandbox.control import (
+    Control,
+    ControlError,
+    call_counts,
+    drift,
+    get_faults,
+    health,
+    map_account,
+    reset,
+    reset_call_counts,
+    set_connection_test,
+    set_faults,
+    validation_code,
+)
+from controller.sandbox.server import Sandbox, serve_forever
+from controller.sandbox.service import DEFAULT_ACCOUNT
+
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "Control",
+    "ControlError",
+    "Sandbox",
+    "call_counts",
+    "drift",
+    "get_faults",
+    "health",
+    "map_account",
+    "reset",
+    "reset_call_counts",
+    "serve_forever",
+    "set_connection_test",
+    "set_faults",
+    "validation_code",
+]

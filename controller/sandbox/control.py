@@ -1,0 +1,154 @@
+"""Client of the sandbox's control endpoints (`/_sandbox/...`), stdlib urllib only.
+
+Module functions take the sandbox's base URL; `Control(url)` (also `Sandbox.control`) binds it.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+TIMEOUT_S = 30
+
+
+class ControlError(Exception):
+    """The sandbox refused a control request (`status` is its HTTP status)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"sandbox control error {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+def _request(url: str, method: str, route: str, body: Any = None, **query: str) -> Any:
+    address = f"{url.rstrip('/')}/_sandbox/{route}"
+    if query:
+        address += "?" + urllib.parse.urlencode(query)
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(address, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            return json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        raw = exc.read()
+        try:
+            message = json.loads(raw).get("error", raw.decode(errors="replace"))
+        except ValueError:
+            message = raw.decode(errors="replace")
+        raise ControlError(exc.code, message) from None
+
+
+def health(url: str) -> bool:
+    return bool(_request(url, "GET", "health").get("ok"))
+
+
+def validation_code(url: str, arn: str) -> str:
+    """The last code SendProcurementPortalValidation issued for `arn`."""
+    return _request(url, "GET", "validation-code", arn=arn)["code"]
+
+
+def set_connection_test(
+    url: str, arn: str, passed: bool, feature: str | None = None
+) -> dict[str, Any]:
+    """Run a simulated connection test; `feature` is EinvoiceDelivery or PurchaseOrderRetrieval
+    (None: every enabled feature that can be tested). Returns the stored preference."""
+    body = {"arn": arn, "passed": passed, "feature": feature}
+    return _request(url, "POST", "connection-test", body)
+
+
+def drift(url: str, arn: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a preference out of band (deep merge, null deletes); returns the new document."""
+    return _request(url, "POST", "drift", {"arn": arn, "changes": changes})
+
+
+def get_faults(url: str) -> dict[str, Any]:
+    return _request(url, "GET", "faults")
+
+
+def set_faults(
+    url: str,
+    latency_ms: float | None = None,
+    fault_rate: float | None = None,
+    throttle_rate: float | None = None,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """Change the given fault settings (None keeps one); a seed restarts the fault RNG."""
+    settings = {
+        "latency_ms": latency_ms,
+        "fault_rate": fault_rate,
+        "throttle_rate": throttle_rate,
+        "seed": seed,
+    }
+    return _request(
+        url, "POST", "faults", {key: value for key, value in settings.items() if value is not None}
+    )
+
+
+def reset(url: str) -> None:
+    """Forget every preference, tag, token and code, and zero the call counters."""
+    _request(url, "POST", "reset", {})
+
+
+def call_counts(url: str) -> dict[str, int]:
+    """API requests per operation since start or the last reset (refused and faulted ones too)."""
+    return _request(url, "GET", "calls")
+
+
+def reset_call_counts(url: str) -> None:
+    _request(url, "POST", "calls/reset", {})
+
+
+def map_account(url: str, access_key_id: str, account_id: str) -> dict[str, Any]:
+    """Make `access_key_id` act as `account_id` from now on."""
+    body = {"access_key_id": access_key_id, "account_id": account_id}
+    return _request(url, "POST", "accounts", body)
+
+
+class Control:
+    """The control client bound to one sandbox URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def health(self) -> bool:
+        return health(self.url)
+
+    def validation_code(self, arn: str) -> str:
+        return validation_code(self.url, arn)
+
+    def set_connection_test(
+        self, arn: str, passed: bool, feature: str | None = None
+    ) -> dict[str, Any]:
+        return set_connection_test(self.url, arn, passed, feature)
+
+    def drift(self, arn: str, changes: dict[str, Any]) -> dict[str, Any]:
+        return drift(self.url, arn, changes)
+
+    def get_faults(self) -> dict[str, Any]:
+        return get_faults(self.url)
+
+    def set_faults(
+        self,
+        latency_ms: float | None = None,
+        fault_rate: float | None = None,
+        throttle_rate: float | None = None,
+        seed: int | None = None,
+    ) -> dict[str, Any]:
+        return set_faults(self.url, latency_ms, fault_rate, throttle_rate, seed)
+
+    def reset(self) -> None:
+        reset(self.url)
+
+    def call_counts(self) -> dict[str, int]:
+        return call_counts(self.url)
+
+    def reset_call_counts(self) -> None:
+        reset_call_counts(self.url)
+
+    def map_account(self, access_key_id: str, account_id: str) -> dict[str, Any]:
+        return map_account(self.url, access_key_id, account_id)

@@ -1,0 +1,101 @@
+"""AWS-shaped errors: each becomes `{"__type": ..., "message": ...}` with its HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from controller.sandbox.shapes import FieldError, error_namespace
+
+CORAL = "com.amazon.coral.service"
+MAX_MESSAGE = 1024
+
+
+class ApiError(Exception):
+    """An error answered to the API caller; `extra` carries the modeled error members."""
+
+    status = 400
+    code = "InternalFailure"
+    modeled = True  # modeled errors carry the service namespace in `__type`
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message[:MAX_MESSAGE]
+        self.extra = {key: value for key, value in extra.items() if value is not None}
+
+    def body(self) -> dict[str, Any]:
+        namespace = error_namespace() if self.modeled else CORAL
+        return {"__type": f"{namespace}#{self.code}", "message": self.message, **self.extra}
+
+
+class ValidationException(ApiError):
+    code = "ValidationException"
+
+    @classmethod
+    def from_fields(cls, errors: list[FieldError], reason: str) -> ValidationException:
+        count = len(errors)
+        noun = "error" if count == 1 else "errors"
+        sentences = "; ".join(error.sentence() for error in errors)
+        return cls(
+            f"{count} validation {noun} detected: {sentences}",
+            reason=reason,
+            fieldList=[
+                {"name": error.path, "message": error.message[:MAX_MESSAGE]} for error in errors
+            ],
+        )
+
+
+class ResourceNotFoundException(ApiError):
+    code = "ResourceNotFoundException"
+
+
+class ConflictException(ApiError):
+    code = "ConflictException"
+
+
+class ServiceQuotaExceededException(ApiError):
+    code = "ServiceQuotaExceededException"
+
+
+class ThrottlingException(ApiError):
+    code = "ThrottlingException"
+
+
+class AccessDeniedException(ApiError):
+    code = "AccessDeniedException"
+
+
+class InternalServerException(ApiError):
+    status = 500
+    code = "InternalServerException"
+
+
+class ServiceUnavailableException(ApiError):
+    status = 503
+    code = "ServiceUnavailableException"
+    modeled = False
+
+
+class MissingAuthenticationTokenException(ApiError):
+    code = "MissingAuthenticationTokenException"
+    modeled = False
+
+
+class IncompleteSignatureException(ApiError):
+    code = "IncompleteSignatureException"
+    modeled = False
+
+
+class InvalidSignatureException(ApiError):
+    status = 403
+    code = "InvalidSignatureException"
+    modeled = False
+
+
+class UnknownOperationException(ApiError):
+    code = "UnknownOperationException"
+    modeled = False
+
+
+class SerializationException(ApiError):
+    code = "SerializationException"
+    modeled = False

@@ -1,0 +1,482 @@
+"""The emulated operations: validation, idempotency, the status model and the store, no HTTP.
+
+`Service.call(account, operation, params)` is the whole API: it checks the request against the
+model's input shape, then runs the operation in one SQLite transaction (honouring ClientToken),
+and returns the response reduced to the model's output shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from controller.sandbox import lifecycle, rules, shapes
+from controller.sandbox.errors import (
+    ApiError,
+    ConflictException,
+    ResourceNotFoundException,
+    ServiceQuotaExceededException,
+    UnknownOperationException,
+    ValidationException,
+)
+from controller.sandbox.shapes import FieldError
+from controller.sandbox.store import Store, Tx
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_MAX_RESULTS = 20
+MAX_TAGS_PER_RESOURCE = 200
+ARN = "ProcurementPortalPreferenceArn"
+RESOURCE_TYPE = "ProcurementPortalPreference"
+# Fields the service owns: a Put keeps them, a drift may not touch the identifying ones.
+SYSTEM_FIELDS = ("AwsAccountId", ARN, "Version", "CreateDate", "LastUpdateDate")
+STATUS_FIELDS = tuple(
+    name for feature in lifecycle.FEATURES for name in (feature.status, feature.reason)
+)
+CONNECTION_FIELDS = ("ProcurementPortalInstanceEndpoint", "ProcurementPortalSharedSecret")
+REQUEST_ONLY = ("ClientToken", "ResourceTags")
+PO_ENDPOINT = "PurchaseOrderRetrievalEndpoint"
+
+
+class ControlError(Exception):
+    """A refused control-endpoint request (sandbox-only, not AWS-shaped)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def immutable_fields() -> tuple[str, ...]:
+    """Create members that Put cannot change (read from the model)."""
+    create = shapes.operation("CreateProcurementPortalPreference").input_shape.members
+    put = shapes.operation("PutProcurementPortalPreference").input_shape.members
+    return tuple(name for name in create if name not in put and name not in REQUEST_ONLY)
+
+
+def idempotency_member(operation: str) -> str | None:
+    shape = shapes.operation(operation).input_shape
+    for name, member in (shape.members if shape else {}).items():
+        if member.metadata.get("idempotencyToken"):
+            return name
+    return None
+
+
+def account_of(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else None
+
+
+def _request_hash(params: dict[str, Any], token_member: str) -> str:
+    body = {key: value for key, value in params.items() if key != token_member}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _invalid(errors: list[FieldError], reason: str = "invalidInput") -> ValidationException:
+    return ValidationException.from_fields(errors, reason)
+
+
+@dataclass(frozen=True)
+class Operation:
+    handler: Callable[[Service, Tx, str, dict[str, Any]], dict[str, Any]]
+    writes: bool
+
+
+class Service:
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], float] = time.time,
+        new_code: Callable[[], str] = lambda: f"{secrets.randbelow(10**8):08d}",
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.new_code = new_code
+        self._token_key = hashlib.sha256(f"sandbox:{store.path}".encode()).digest()
+
+    # ---- the API --------------------------------------------------------------------------
+
+    def call(self, account: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        spec = OPERATIONS.get(operation)
+        if spec is None:
+            raise UnknownOperationException(unknown_operation_message(operation))
+        model = shapes.operation(operation)
+        errors = shapes.check(model.input_shape, params)
+        if errors:
+            raise _invalid(errors, "fieldValidationFailed")
+        token_member = idempotency_member(operation)
+        token = params.get(token_member) if token_member else None
+        with self.store.write() if spec.writes else self.store.read() as tx:
+            if token:
+                request_hash = _request_hash(params, token_member or "")
+                seen = tx.token(account, operation, token)
+                if seen is not None:
+                    if seen[0] != request_hash:
+                        raise ConflictException(
+                            f"ClientToken '{token}' was already used for a different "
+                            f"{operation} request",
+                            resourceType=RESOURCE_TYPE,
+                        )
+                    return seen[1]
+            result = shapes.project(model.output_shape, spec.handler(self, tx, account, params))
+            if token:
+                tx.remember_token(account, operation, token, request_hash, result, self.clock())
+        return result or {}
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def _now(self) -> float:
+        return round(self.clock(), 3)
+
+    def _load(self, tx: Tx, account: str, arn: str) -> dict[str, Any]:
+        doc = tx.get(arn) if account_of(arn) == account else None
+        if doc is None or doc.get("AwsAccountId") != account:
+            raise ResourceNotFoundException(
+                f"Procurement portal preference {arn} does not exist", resourceName=arn
+            )
+        return doc
+
+    def _save(self, tx: Tx, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """Store `after` as a new version when it differs from `before`."""
+        if after == before:
+            return
+        after["Version"] = before["Version"] + 1
+        after["LastUpdateDate"] = self._now()
+        tx.update(after[ARN], after)
+
+    def _check_rules(self, doc: dict[str, Any]) -> None:
+        errors = rules.violations(doc)
+        if errors:
+            raise _invalid(errors)
+
+    @staticmethod
+    def _synthesize_endpoints(doc: dict[str, Any]) -> None:
+        """The endpoint the portal sends purchase orders to, while PO retrieval is on."""
+        pid = doc[ARN].rsplit("/", 1)[1]
+        test_env = doc.get("TestEnvPreference")
+        if doc.get("PurchaseOrderRetrievalEnabled") is True:
+            doc[PO_ENDPOINT] = f"https://po.sandbox.invalid/{pid}/cxml"
+            if isinstance(test_env, dict):
+                test_env[PO_ENDPOINT] = f"https://po-test.sandbox.invalid/{pid}/cxml"
+        else:
+            doc.pop(PO_ENDPOINT, None)
+            if isinstance(test_env, dict):
+                test_env.pop(PO_ENDPOINT, None)
+
+    def _page_token(self, operation: str, account: str, position: int) -> str:
+        payload = json.dumps({"o": operation, "a": account, "p": position}).encode()
+        mac = hmac.new(self._token_key, payload, hashlib.sha256).digest()[:12]
+        return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
+
+    def _page_position(self, operation: str, account: str, token: str | None) -> int:
+        if token is None:
+            return 0
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            mac, payload = raw[:12], raw[12:]
+            expected = hmac.new(self._token_key, payload, hashlib.sha256).digest()[:12]
+            data = json.loads(payload)
+            if (
+                hmac.compare_digest(mac, expected)
+                and data["o"] == operation
+                and data["a"] == account
+                and isinstance(data["p"], int)
+            ):
+                return data["p"]
+        except (ValueError, KeyError, TypeError):
+            pass
+        raise _invalid(
+            [FieldError("NextToken", "Member must be a NextToken returned by this operation")],
+            "invalidNextToken",
+        )
+
+    # ---- operations -----------------------------------------------------------------------
+
+    def create(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        doc = {key: value for key, value in params.items() if key not in REQUEST_ONLY}
+        self._check_rules(doc)
+        arn = f"arn:aws:invoicing::{account}:procurement-portal-preference/{uuid.uuid4()}"
+        now = self._now()
+        doc.update(
+            {"AwsAccountId": account, ARN: arn, "Version": 1, "CreateDate": now}
+            | {"LastUpdateDate": now}
+        )
+        lifecycle.apply(doc, lifecycle.Event.CREATE)
+        self._synthesize_endpoints(doc)
+        tx.insert(arn, account, doc)
+        tags = {tag["Key"]: tag["Value"] for tag in params.get("ResourceTags", [])}
+        if tags:
+            tx.put_tags(arn, tags)
+        return {ARN: arn}
+
+    def get(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ProcurementPortalPreference": self._load(tx, account, params[ARN])}
+
+    def list_preferences(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        operation = "ListProcurementPortalPreferences"
+        after = self._page_position(operation, account, params.get("NextToken"))
+        limit = params.get("MaxResults", DEFAULT_MAX_RESULTS)
+        rows = tx.page(account, after, limit + 1)
+        result: dict[str, Any] = {"ProcurementPortalPreferences": [doc for _, doc in rows[:limit]]}
+        if len(rows) > limit:
+            result["NextToken"] = self._page_token(operation, account, rows[limit - 1][0])
+        return result
+
+    def put(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        before = self._load(tx, account, params[ARN])
+        kept = (*immutable_fields(), *SYSTEM_FIELDS, *STATUS_FIELDS)
+        after = {key: copy.deepcopy(before[key]) for key in kept if key in before}
+        after.update({key: value for key, value in params.items() if key not in REQUEST_ONLY})
+        self._check_rules(after)
+        connection_changed = any(before.get(k) != after.get(k) for k in CONNECTION_FIELDS)
+        for feature in lifecycle.FEATURES:
+            was, now = lifecycle.enabled(before, feature), lifecycle.enabled(after, feature)
+            if was and not now:
+                lifecycle.disable(after, feature)
+            elif now and not was:
+                lifecycle.apply(after, lifecycle.Event.ENABLE, (feature,))
+            elif now and connection_changed:
+                lifecycle.apply(after, lifecycle.Event.CONNECTION_CHANGED, (feature,))
+        if connection_changed:
+            tx.use_code(after[ARN])  # a code sent to the old endpoint no longer proves anything
+        self._synthesize_endpoints(after)
+        after["Version"] = before["Version"] + 1  # Put is a write even when nothing changed
+        after["LastUpdateDate"] = self._now()
+        tx.update(after[ARN], after)
+        return {ARN: after[ARN]}
+
+    def delete(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        arn = self._load(tx, account, params[ARN])[ARN]
+        tx.delete(arn)
+        return {ARN: arn}
+
+    def update_status(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        requests = [
+            (feature, params[feature.status], params.get(feature.reason))
+            for feature in lifecycle.FEATURES
+            if params.get(feature.status) is not None
+        ]
+        if not requests:
+            names = " or ".join(feature.status for feature in lifecycle.FEATURES)
+            raise _invalid([FieldError("", f"At least one of {names} is required")])
+        before = self._load(tx, account, params[ARN])
+        after = copy.deepcopy(before)
+        for feature, requested, reason in requests:
+            event = lifecycle.REQUESTABLE.get(requested)
+            try:
+                if event is None:
+                    current = after.get(feature.status)
+                    raise lifecycle.TransitionError(feature, current, requested)
+                lifecycle.apply(after, event, (feature,), reason=reason, requested=requested)
+            except lifecycle.TransitionError as exc:
+                raise ConflictException(
+                    str(exc), resourceId=before[ARN], resourceType=RESOURCE_TYPE
+                ) from None
+        self._save(tx, before, after)
+        return {ARN: before[ARN]}
+
+    def send_validation(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        doc = self._load(tx, account, params[ARN])
+        pending = [
+            feature
+            for feature in lifecycle.FEATURES
+            if lifecycle.enabled(doc, feature)
+            and doc.get(feature.status) == lifecycle.PENDING_VERIFICATION
+        ]
+        if not pending:
+            statuses = ", ".join(
+                f"{feature.status}={doc.get(feature.status)}" for feature in lifecycle.FEATURES
+            )
+            raise _invalid(
+                [FieldError(ARN, f"No enabled feature is PENDING_VERIFICATION ({statuses})")]
+            )
+        tx.issue_code(doc[ARN], self.new_code(), self.clock())
+        return {ARN: doc[ARN]}
+
+    def verify_validation(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        before = self._load(tx, account, params[ARN])
+        issued = tx.code(before[ARN])
+        if issued is None or issued[1]:
+            raise _invalid(
+                [
+                    FieldError(
+                        "Code",
+                        "No validation code is outstanding for this preference; "
+                        "call SendProcurementPortalValidation first",
+                    )
+                ]
+            )
+        if not hmac.compare_digest(issued[0], params["Code"]):
+            raise _invalid([FieldError("Code", "Code does not match the validation code sent")])
+        after = copy.deepcopy(before)
+        lifecycle.apply(after, lifecycle.Event.VERIFY)
+        tx.use_code(before[ARN])
+        self._save(tx, before, after)
+        return {ARN: before[ARN]}
+
+    def list_portals(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        operation = "ListProcurementPortals"
+        start = self._page_position(operation, account, params.get("NextToken"))
+        limit = params.get("MaxResults", DEFAULT_MAX_RESULTS)
+        catalog = portal_catalog()
+        result: dict[str, Any] = {"ProcurementPortals": catalog[start : start + limit]}
+        if start + limit < len(catalog):
+            result["NextToken"] = self._page_token(operation, account, start + limit)
+        return result
+
+    def _tagged(self, tx: Tx, account: str, arn: str) -> str:
+        if ":procurement-portal-preference/" not in arn:
+            raise ResourceNotFoundException(
+                f"Resource {arn} does not exist (the sandbox tags procurement portal "
+                "preferences only)",
+                resourceName=arn,
+            )
+        return self._load(tx, account, arn)[ARN]
+
+    def tag(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        arn = self._tagged(tx, account, params["ResourceArn"])
+        tags = {tag["Key"]: tag["Value"] for tag in params["ResourceTags"]}
+        if len(tx.tags(arn).keys() | tags.keys()) > MAX_TAGS_PER_RESOURCE:
+            raise ServiceQuotaExceededException(
+                f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags"
+            )
+        tx.put_tags(arn, tags)
+        return {}
+
+    def untag(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        arn = self._tagged(tx, account, params["ResourceArn"])
+        tx.delete_tags(arn, params["ResourceTagKeys"])
+        return {}
+
+    def list_tags(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        arn = self._tagged(tx, account, params["ResourceArn"])
+        return {"ResourceTags": [{"Key": k, "Value": v} for k, v in tx.tags(arn).items()]}
+
+    # ---- control (sandbox-only, any account) ----------------------------------------------
+
+    def _control_load(self, tx: Tx, arn: str) -> dict[str, Any]:
+        doc = tx.get(arn)
+        if doc is None:
+            raise ControlError(404, f"no procurement portal preference {arn}")
+        return doc
+
+    def validation_code(self, arn: str) -> str:
+        with self.store.read() as tx:
+            self._control_load(tx, arn)
+            issued = tx.code(arn)
+        if issued is None:
+            raise ControlError(404, f"no validation code was sent for {arn}")
+        return issued[0]
+
+    def connection_test(self, arn: str, passed: bool, feature: str | None) -> dict[str, Any]:
+        event = lifecycle.Event.TEST_PASSED if passed else lifecycle.Event.TEST_FAILED
+        if feature is not None and feature not in lifecycle.FEATURE_BY_NAME:
+            known = ", ".join(lifecycle.FEATURE_BY_NAME)
+            raise ControlError(400, f"unknown feature {feature!r}; expected one of {known}")
+        with self.store.write() as tx:
+            before = self._control_load(tx, arn)
+            features = (lifecycle.FEATURE_BY_NAME[feature],) if feature else lifecycle.FEATURES
+            candidates = [f for f in features if lifecycle.enabled(before, f)]
+            applicable = [f for f in candidates if lifecycle.can_apply(event, before.get(f.status))]
+            if not applicable or (feature and len(applicable) < len(features)):
+                sources = ", ".join(str(s) for s in lifecycle.TABLE[event].moves)
+                statuses = ", ".join(f"{f.status}={before.get(f.status)}" for f in features)
+                raise ControlError(
+                    409,
+                    f"a connection test runs only on an enabled feature in {sources}; "
+                    f"{arn} has {statuses}",
+                )
+            after = copy.deepcopy(before)
+            lifecycle.apply(after, event, tuple(applicable))
+            self._save(tx, before, after)
+        return after
+
+    def drift(self, arn: str, changes: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(changes, dict) or not changes:
+            raise ControlError(400, "changes must be a non-empty JSON object")
+        protected = sorted(set(changes) & set(SYSTEM_FIELDS))
+        if protected:
+            raise ControlError(400, f"drift cannot change {', '.join(protected)}")
+        shape = shapes.operation("GetProcurementPortalPreference").output_shape
+        with self.store.write() as tx:
+            before = self._control_load(tx, arn)
+            after = _merge(copy.deepcopy(before), changes)
+            errors = shapes.check(shape.members["ProcurementPortalPreference"], after)
+            if errors:
+                raise ControlError(400, "; ".join(error.sentence() for error in errors))
+            after["Version"] = before["Version"] + 1  # a console "save" is a write
+            after["LastUpdateDate"] = self._now()
+            tx.update(arn, after)
+        return after
+
+    def reset(self) -> None:
+        with self.store.write() as tx:
+            tx.reset()
+
+
+def _merge(doc: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge `changes` into `doc`; a null deletes the member."""
+    for key, value in changes.items():
+        if value is None:
+            doc.pop(key, None)
+        elif isinstance(value, dict) and isinstance(doc.get(key), dict):
+            _merge(doc[key], value)
+        else:
+            doc[key] = value
+    return doc
+
+
+def portal_catalog() -> list[dict[str, Any]]:
+    """The portals ListProcurementPortals reports, built from the model's enums."""
+    document_types = shapes.enum_values("EinvoiceDeliveryDocumentType")
+    attachment_types = shapes.enum_values("EinvoiceDeliveryAttachmentType")
+    display = {"COUPA": "Coupa", "SAP_BUSINESS_NETWORK": "SAP Business Network"}
+    return [
+        {
+            "PortalIdentifier": name,
+            "PortalName": name,
+            "PortalDisplayName": display.get(name, name.replace("_", " ").title()),
+            "DefaultFeatureConfigurations": {
+                "InvoiceConfiguration": {
+                    "DocumentTypes": document_types,
+                    "AttachmentTypes": attachment_types,
+                }
+            },
+        }
+        for name in shapes.enum_values("ProcurementPortalName")
+    ]
+
+
+OPERATIONS: dict[str, Operation] = {
+    "CreateProcurementPortalPreference": Operation(Service.create, True),
+    "GetProcurementPortalPreference": Operation(Service.get, False),
+    "ListProcurementPortalPreferences": Operation(Service.list_preferences, False),
+    "PutProcurementPortalPreference": Operation(Service.put, True),
+    "DeleteProcurementPortalPreference": Operation(Service.delete, True),
+    "UpdateProcurementPortalPreferenceStatus": Operation(Service.update_status, True),
+    "SendProcurementPortalValidation": Operation(Service.send_validation, True),
+    "VerifyProcurementPortalValidation": Operation(Service.verify_validation, True),
+    "ListProcurementPortals": Operation(Service.list_portals, False),
+    "TagResource": Operation(Service.tag, True),
+    "UntagResource": Operation(Service.untag, True),
+    "ListTagsForResource": Operation(Service.list_tags, False),
+}
+
+
+def unknown_operation_message(operation: str) -> str:
+    if operation in shapes.service_model().operation_names:
+        return f"The sandbox does not implement Invoicing.{operation}; it emulates " + ", ".join(
+            OPERATIONS
+        )
+    return f"Unknown operation Invoicing.{operation}"
+
+
+__all__ = ["DEFAULT_ACCOUNT", "OPERATIONS", "ApiError", "ControlError", "Service"]
