@@ -1,0 +1,303 @@
+"""The one adapter that talks to AWS: clients, preflight, and reading the live state.
+
+Endpoints follow boto3's own convention (AWS_ENDPOINT_URL_INVOICING, _STS, _ORGANIZATIONS),
+so the sandbox and moto need nothing special. Clients are made once per account/role/region
+and reused; reads run concurrently (bounded); botocore retries throttling and 5xx itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from controller.errors import UserError
+from controller.model import Integration
+from controller.state import FeatureStatus, LivePreference, Observed
+from controller.translate import essence
+
+MANAGED_POLICY = "AWSMarketplaceProcurementSystemAdminFullAccess"
+DEFAULT_CONCURRENCY = 8
+IAM_ACTION = {"sts": "sts", "organizations": "organizations", "invoicing": "invoicing"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an integration lives: the account, the role to assume, the region."""
+
+    account: str
+    region: str
+    role_arn: str | None = None
+
+    @classmethod
+    def of(cls, item: Integration) -> Target:
+        return cls(item.account, item.region, item.role_arn)
+
+
+@dataclass(frozen=True)
+class Identity:
+    account: str
+    arn: str
+    payer: str
+
+
+def _snake(operation: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
+
+
+def explain(exc: Exception, service: str, operation: str, account: str | None) -> UserError:
+    """A user-facing error for a failed AWS call: what failed, why, and what to do."""
+    where = f" in account {account}" if account else ""
+    action = f"{IAM_ACTION.get(service, service)}:{operation}"
+    if isinstance(exc, botocore.exceptions.ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        message = exc.response.get("Error", {}).get("Message", "")
+        if code.startswith("AccessDenied"):
+            return UserError(
+                f"access denied calling {action}{where}: the caller lacks the permission "
+                f"`{action}`. Attach the AWS managed policy {MANAGED_POLICY} (or, for plan "
+                f"only, a read-only policy; see docs/github-setup.md) to the role you use."
+            )
+        return UserError(f"{action}{where} failed: {code}: {message}")
+    if isinstance(exc, botocore.exceptions.NoCredentialsError):
+        return UserError(
+            "no AWS credentials found. Configure credentials for the payer account "
+            "(AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or OIDC in CI), or try "
+            "everything locally with `coupa-gitops demo`."
+        )
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+        return UserError(f"cannot reach the AWS endpoint for {service}{where}: {exc}")
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return UserError(f"{action}{where} failed: {exc}")
+    raise exc
+
+
+class Clients:
+    """boto3 sessions and clients for one run, one per account/role/region, made once."""
+
+    def __init__(
+        self,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        retry_mode: str = "standard",
+        max_attempts: int = 10,
+        session_factory: Callable[[], boto3.Session] = boto3.Session,
+    ):
+        self.concurrency = concurrency
+        self._config = Config(
+            retries={"mode": retry_mode, "max_attempts": max_attempts},
+            max_pool_connections=max(concurrency, 10),
+            user_agent_extra="coupa-gitops",
+        )
+        self._base = session_factory
+        self._lock = threading.Lock()
+        self._sessions: dict[Target, boto3.Session] = {}
+        self._clients: dict[tuple[Target, str], object] = {}
+        self._identities: dict[Target, Identity] = {}
+
+    def _session(self, target: Target, name: str) -> boto3.Session:
+        with self._lock:
+            if target in self._sessions:
+                return self._sessions[target]
+        base = self._base()
+        session = base
+        if target.role_arn:
+            sts = base.client("sts", region_name=target.region, config=self._config)
+            try:
+                creds = sts.assume_role(
+                    RoleArn=target.role_arn, RoleSessionName=f"coupa-gitops-{name}"[:64]
+                )["Credentials"]
+            except Exception as exc:
+                raise explain(exc, "sts", "AssumeRole", target.account) from None
+            session = boto3.Session(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+                region_name=target.region,
+            )
+        with self._lock:
+            return self._sessions.setdefault(target, session)
+
+    def client(self, target: Target, service: str, name: str = "run"):
+        """A cached client for `service` in the target's account."""
+        key = (target, service)
+        with self._lock:
+            if key in self._clients:
+                return self._clients[key]
+        made = self._session(target, name).client(
+            service, region_name=target.region, config=self._config
+        )
+        with self._lock:
+            return self._clients.setdefault(key, made)
+
+    def call(self, target: Target, service: str, operation: str, **params):
+        """One API call; AWS errors become UserErrors naming the permission."""
+        method = getattr(self.client(target, service), _snake(operation))
+        try:
+            return method(**params)
+        except Exception as exc:
+            raise explain(exc, service, operation, target.account) from None
+
+    def preflight(self, target: Target, name: str = "run") -> Identity:
+        """Check the caller is the payer account of `target` (once per target per run)."""
+        with self._lock:
+            if target in self._identities:
+                return self._identities[target]
+        self.client(target, "sts", name)  # assumes the role first, with the integration's name
+        who = self.call(target, "sts", "GetCallerIdentity")
+        caller = who["Account"]
+        try:
+            org = self.client(target, "organizations").describe_organization()["Organization"]
+            payer = org["MasterAccountId"]
+        except botocore.exceptions.ClientError as exc:
+            if exc.response["Error"]["Code"] != "AWSOrganizationsNotInUseException":
+                raise explain(exc, "organizations", "DescribeOrganization", caller) from None
+            payer = caller  # no organization: the account is its own payer
+        except Exception as exc:
+            raise explain(exc, "organizations", "DescribeOrganization", caller) from None
+        if caller != target.account:
+            raise UserError(
+                f"the credentials are for account {caller}, but the integration is for "
+                f"account {target.account}: run with credentials of {target.account}"
+                + (f" or check spec.roleArn ({target.role_arn})" if target.role_arn else "")
+            )
+        if caller != payer:
+            raise UserError(
+                f"account {caller} is a member of the AWS Organization whose payer "
+                f"(management) account is {payer}: only the payer account can configure "
+                f"procurement integrations, so set spec.account to {payer} and use its "
+                "credentials"
+            )
+        identity = Identity(caller, who["Arn"], payer)
+        with self._lock:
+            self._identities[target] = identity
+        return identity
+
+
+def _epoch(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value or "")
+
+
+def to_live(target: Target, doc: dict, tags: list[dict]) -> LivePreference:
+    """A LivePreference from a Get response (the secret is kept only as a digest)."""
+    return LivePreference(
+        arn=doc["ProcurementPortalPreferenceArn"],
+        account=doc["AwsAccountId"],
+        region=target.region,
+        version=doc["Version"],
+        portal=doc["ProcurementPortalName"],
+        buyer_identity=doc["BuyerIdentifier"],
+        supplier_identity=doc["SupplierIdentifier"],
+        essence=essence(doc, hash_secrets=True),
+        statuses=(
+            FeatureStatus(
+                "einvoice",
+                doc.get("EinvoiceDeliveryPreferenceStatus"),
+                doc.get("EinvoiceDeliveryPreferenceStatusReason"),
+            ),
+            FeatureStatus(
+                "purchaseOrderRetrieval",
+                doc.get("PurchaseOrderRetrievalPreferenceStatus"),
+                doc.get("PurchaseOrderRetrievalPreferenceStatusReason"),
+            ),
+        ),
+        tags=tuple(sorted((t["Key"], t["Value"]) for t in tags)),
+        last_updated=_epoch(doc.get("LastUpdateDate")),
+    )
+
+
+def unmanaged_from_summary(target: Target, summary: dict, tags: list[dict]) -> LivePreference:
+    """An untagged preference needs no Get: the List summary has its natural key."""
+    return LivePreference(
+        arn=summary["ProcurementPortalPreferenceArn"],
+        account=summary["AwsAccountId"],
+        region=target.region,
+        version=summary["Version"],
+        portal=summary["ProcurementPortalName"],
+        buyer_identity=summary["BuyerIdentifier"],
+        supplier_identity=summary["SupplierIdentifier"],
+        essence={},
+        tags=tuple(sorted((t["Key"], t["Value"]) for t in tags)),
+    )
+
+
+class Reader:
+    """Reads the live state of many accounts concurrently; each datum is read once."""
+
+    def __init__(self, clients: Clients):
+        self.clients = clients
+
+    def summaries(self, target: Target) -> list[dict]:
+        """Every preference summary of the account (all pages)."""
+        pages = self.clients.client(target, "invoicing").get_paginator(
+            "list_procurement_portal_preferences"
+        )
+        try:
+            return [
+                s
+                for page in pages.paginate(PaginationConfig={"PageSize": 100})
+                for s in page.get("ProcurementPortalPreferences", [])
+            ]
+        except Exception as exc:
+            raise explain(
+                exc, "invoicing", "ListProcurementPortalPreferences", target.account
+            ) from None
+
+    def tags(self, target: Target, arn: str) -> list[dict]:
+        reply = self.clients.call(target, "invoicing", "ListTagsForResource", ResourceArn=arn)
+        return reply.get("ResourceTags", [])
+
+    def get(self, target: Target, arn: str) -> dict:
+        reply = self.clients.call(
+            target,
+            "invoicing",
+            "GetProcurementPortalPreference",
+            ProcurementPortalPreferenceArn=arn,
+        )
+        return reply["ProcurementPortalPreference"]
+
+    def _one(self, target: Target, summary: dict) -> LivePreference:
+        arn = summary["ProcurementPortalPreferenceArn"]
+        tags = self.tags(target, arn)
+        if not any(t["Key"] == "coupa-gitops:name" for t in tags):
+            return unmanaged_from_summary(target, summary, tags)
+        return to_live(target, self.get(target, arn), tags)
+
+    def observe(
+        self, targets: Iterable[Target], names: dict[Target, str] | None = None
+    ) -> Observed:
+        """Preflight each target, then read every preference of every target."""
+        targets = sorted(set(targets), key=lambda t: (t.account, t.region, t.role_arn or ""))
+        names = names or {}
+        with ThreadPoolExecutor(max_workers=self.clients.concurrency) as pool:
+            list(pool.map(lambda t: self.clients.preflight(t, names.get(t, "run")), targets))
+            listed = list(pool.map(self.summaries, targets))
+            work = [(t, s) for t, summaries in zip(targets, listed, strict=True) for s in summaries]
+            prefs = list(pool.map(lambda ts: self._one(*ts), work))
+        return Observed(tuple(prefs), tuple(sorted({t.account for t in targets})))
+
+    def reread(self, target: Target, arns: Sequence[str]) -> dict[str, int]:
+        """Current Version of each ARN (None when it is gone), to detect a stale plan."""
+        out: dict[str, int] = {}
+        for arn in arns:
+            try:
+                out[arn] = self.get(target, arn)["Version"]
+            except UserError as exc:
+                if "ResourceNotFoundException" not in str(exc):
+                    raise
+                out[arn] = -1
+        return out
+
+
+def targets_of(items: Iterable[Integration]) -> dict[Target, str]:
+    """Each distinct target with the name of the first integration using it (session name)."""
+    out: dict[Target, str] = {}
+    for item in sorted(items, key=lambda i: i.name):
+        out.setdefault(Target.of(item), item.name)
+    return out
