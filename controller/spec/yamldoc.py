@@ -65,7 +65,10 @@ def _plain_value(text: str) -> object:
     if text in _BOOL:
         return _BOOL[text]
     if _INT.fullmatch(text):
-        return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+        try:
+            return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+        except ValueError:  # longer than sys.get_int_max_str_digits(): keep it as text
+            return text
     if _FLOAT.fullmatch(text):
         return float(text.replace("inf", "Inf").replace("Inf", "inf").replace("INF", "inf"))
     return text
@@ -99,7 +102,8 @@ def decode(file: str, raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        # in characters, like every other column (the bytes before the bad one are valid UTF-8)
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
         raise ConfigError(
             [Problem(file, line, col, "", "file is not valid UTF-8; save it as UTF-8")]
         ) from None
@@ -129,8 +133,8 @@ class _Builder:
             try:
                 return convert(event.value)
             except (ValueError, KeyError):
-                raise self.fail(
-                    event.start_mark, path, f"{event.value!r} is not a valid {event.tag}"
+                raise self.fail(  # never echo the value: it may be a secret
+                    event.start_mark, path, f"the value is not a valid {event.tag}"
                 ) from None
         if not event.style:  # plain, unquoted (libyaml says '', the Python parser None)
             self.plain_text[path] = event.value
@@ -150,9 +154,14 @@ class _Builder:
                 stack.pop()
                 continue
             if isinstance(event, ev.AliasEvent) or getattr(event, "anchor", None):
+                at = path  # the node that carries the anchor or alias, not its parent
+                if isinstance(container, dict) and pending is not None:
+                    at = (*path, pending)
+                elif isinstance(container, list) and container is not root:
+                    at = (*path, len(container))
                 raise self.fail(
                     event.start_mark,
-                    path,
+                    at,
                     "YAML anchors (&name) and aliases (*name) are not supported; "
                     "write the value out in full",
                 )
@@ -194,7 +203,7 @@ class _Builder:
                     )
                 ):
                     raise self.fail(
-                        event.start_mark, child, f"YAML tag {event.tag} is not supported"
+                        event.start_mark, child, f"YAML tag {event.tag} is not supported; remove it"
                     )
                 value = {} if isinstance(event, ev.MappingStartEvent) else []
                 stack.append((value, child, None))
@@ -209,6 +218,9 @@ class _Builder:
 def parse(file: str, text: str) -> Document:
     """Parse exactly one YAML document into plain data with positions, or raise ConfigError."""
     builder = _Builder(file)
+    bad = _bad_character(builder, text)
+    if bad is not None:  # also keeps lone surrogates (UnicodeEncodeError) away from libyaml
+        raise bad
     loader = _Parser(text)
     try:
         loader.get_event()  # StreamStart
@@ -228,6 +240,8 @@ def parse(file: str, text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         message = "invalid YAML: " + " ".join(p for p in (exc.context, exc.problem) if p)
         raise builder.fail(mark, (), message) from None
+    except yaml.reader.ReaderError as exc:  # pragma: no cover - _bad_character caught it first
+        raise builder.fail(None, (), f"invalid YAML: {exc.reason}") from None
     except yaml.YAMLError as exc:
         raise builder.fail(None, (), f"invalid YAML: {exc}") from None
     finally:
@@ -239,9 +253,30 @@ def parse(file: str, text: str) -> Document:
             loader_mark(builder, ()),
             (),
             f"the top level must be a mapping (apiVersion, kind, metadata, spec), "
-            f"not a {type(data).__name__}",
+            f"not {_KIND.get(type(data), type(data).__name__)}",
         )
     return Document(file, data, builder.positions, builder.key_positions, builder.plain_text)
+
+
+_KIND = {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false"}
+
+# Characters YAML forbids in a stream (PyYAML's Reader.NON_PRINTABLE). Checked up front:
+# libyaml's ReaderError gives a byte offset and a multi-line message.
+_NOT_PRINTABLE = re.compile(
+    r"[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _bad_character(builder: _Builder, text: str) -> ConfigError | None:
+    """The first character YAML does not allow (e.g. NUL), as a one-line problem; else None."""
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return None
+    at = found.start()
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    message = f"character U+{ord(found.group()):04X} is not allowed in YAML; remove it"
+    return ConfigError([Problem(builder.file, line, col, "", message)])
 
 
 def loader_mark(builder: _Builder, path: Path) -> yaml.Mark | None:

@@ -1,0 +1,1 @@
+"""Tests of controller.spec: the config loader, schema and rules."""
