@@ -94,6 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "coupa-gitops-sandbox"
     timeout = 60  # an idle keep-alive connection lets its thread go after this
+    disable_nagle_algorithm = True  # small JSON answers must not wait for delayed ACKs
     server: _Server
 
     def setup(self) -> None:
@@ -122,8 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self._headers_buffer.append(b"\r\n" + data)  # headers and body in one write
+        self.flush_headers()
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
