@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path as FsPath
 
 import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 
 from controller.spec.problems import Problem, dotted
 from controller.spec.yamldoc import Document, Path
@@ -24,9 +25,23 @@ def schema() -> dict:
 
 
 @cache
+def _ecma(pattern: str) -> re.Pattern[str]:
+    # JSON Schema patterns are ECMA-262 regexes, where `$` matches only at the very end; Python's
+    # `$` also matches before a final newline, which let "111122223333\n" pass as an account id.
+    # Our patterns use `$` only as an end anchor, never escaped or inside [...].
+    return re.compile(pattern.replace("$", r"\Z"))
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not _ecma(pattern).search(instance):
+        yield jsonschema.ValidationError(f"does not match {pattern!r}")
+
+
+@cache
 def _validator() -> Draft202012Validator:
     checker = FormatChecker(formats=["date"])
-    return Draft202012Validator(schema(), format_checker=checker)
+    cls = validators.extend(Draft202012Validator, {"pattern": _pattern})
+    return cls(schema(), format_checker=checker)
 
 
 def _type_name(value: object) -> str:
@@ -94,6 +109,16 @@ def _known_keys(err: jsonschema.ValidationError) -> list[str]:
 
 def check(doc: Document) -> Iterator[Problem]:
     """Every schema violation in the document, one Problem each."""
+    # Distinct errors can read the same (jsonschema yields one `required` error per missing key,
+    # each carrying the whole list; `pattern` and `format` share one errorMessage): say it once.
+    seen: set[Problem] = set()
+    for problem in _check(doc):
+        if problem not in seen:
+            seen.add(problem)
+            yield problem
+
+
+def _check(doc: Document) -> Iterator[Problem]:
     for err in _validator().iter_errors(doc.data):
         path: Path = tuple(err.absolute_path)
         if (

@@ -59,8 +59,13 @@ spec:
 #  8 roleArn           17 sharedSecret      26 einvoice:              35   cost-center
 #  9 mode              18 test:             27 einvoice.enabled
 
-# The test block (lines 18-22), for tests that need a document without it.
-TEST_BLOCK = BASE[BASE.index("  test:\n") : BASE.index("  punchout:\n")]
+
+def lines(first: int, last: int) -> str:
+    """Lines first..last (1-based, inclusive) of BASE, with their newlines."""
+    return "".join(BASE.splitlines(keepends=True)[first - 1 : last])
+
+
+TEST_BLOCK = lines(18, 22)  # spec.test, for documents without a test instance
 
 
 def edit(*changes: tuple[str, str], text: str = BASE) -> str:
