@@ -121,6 +121,8 @@ def check(doc: Document) -> Iterator[Problem]:
 def _check(doc: Document) -> Iterator[Problem]:
     for err in _validator().iter_errors(doc.data):
         path: Path = tuple(err.absolute_path)
+        if err.validator == "pattern" and err.instance == "" and err.schema.get("minLength"):
+            continue  # "must not be empty" (minLength) says it better
         if (
             err.validator == "additionalProperties"
             and err.schema.get("additionalProperties") is False
