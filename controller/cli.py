@@ -80,6 +80,51 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     )
 
 
+def _add_intent(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "intent",
+        help="what a change asks for, from git alone (no AWS access)",
+        description="Compare the config files at --base with the working tree and list the "
+        "integrations added, edited and removed, the mode changes (test -> live, ...) and "
+        "which are go-live changes. Needs no AWS access, so it works for pull requests from "
+        "forks. The plan is authoritative. Exit 0; 1 when git cannot answer.",
+    )
+    p.add_argument(
+        "paths", nargs="*", default=["config/"], metavar="PATHS", help="default: config/"
+    )
+    p.add_argument("--base", required=True, metavar="REF", help="git ref to compare with")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.set_defaults(run=_run_intent)
+
+
+def _run_intent(args: argparse.Namespace) -> int:
+    from controller import intent
+
+    return intent.run(args.base, args.paths, fmt=args.format)
+
+
+def _add_codeowners(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "codeowners",
+        help="write CODEOWNERS lines from each integration's metadata.approvers",
+        description="Write the CODEOWNERS lines that make each integration's "
+        "metadata.approvers own its file, inside a generated block; lines outside the block "
+        "are kept. With --check, change nothing: exit 1 and show a diff when out of date.",
+    )
+    p.add_argument(
+        "paths", nargs="*", default=["config/"], metavar="PATHS", help="default: config/"
+    )
+    p.add_argument("--check", action="store_true", help="exit 1 with a diff when out of date")
+    p.add_argument("--output", default=".github/CODEOWNERS", metavar="FILE")
+    p.set_defaults(run=_run_codeowners)
+
+
+def _run_codeowners(args: argparse.Namespace) -> int:
+    from controller import codeowners
+
+    return codeowners.run(args.paths, output=args.output, check=args.check)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coupa-gitops",
@@ -89,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_validate(sub)
+    _add_intent(sub)
+    _add_codeowners(sub)
     _add_sandbox(sub)
     return parser
 

@@ -1,0 +1,530 @@
+"""`coupa-gitops intent`: what a change asks for, read from git alone (no AWS access).
+
+A pull request from a fork gets no cloud credentials, so it cannot run `plan`. Its reviewers
+still need to know what it would do: which integrations it adds, edits and removes, which
+change `mode`, and which of those are go-live changes that can start or stop real purchasing
+or invoicing. This module answers from the files at a base ref and in the working tree.
+
+It is an estimate from the files: the plan, which reads the live state, is authoritative. The
+go-live rules below mirror DESIGN.md "Actions and gates" (and `controller.plan`), erring
+towards go-live when a file cannot be read.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from controller import gitdiff, spec
+from controller.spec.problems import ConfigError
+from controller.spec.yamldoc import decode, parse
+
+FORMAT_VERSION = "1"
+ROUTINE, GO_LIVE = "routine", "go-live"
+ADD, EDIT, REMOVE = "add", "edit", "remove"
+SECRET_SOURCES = frozenset({"env", "ssm", "secretsManager"})
+REDACTED = "(not a secret reference: value hidden)"
+MARKDOWN_BUDGET = 30_000  # characters; a GitHub comment holds 65,536 and the plan shares it
+
+# Fields (dotted, from the document root) whose change on an integration that is not in test
+# mode can stop or start real purchasing or invoicing. A change at or under one is go-live.
+GO_LIVE_FIELDS: tuple[str, ...] = (
+    "spec.production",  # endpoint, buyer/supplier identities, secret reference
+    "spec.punchout.enabled",
+    "spec.punchout.approvalRequestRedirectUrl",
+    "spec.einvoice.enabled",
+    "spec.purchaseOrderRetrieval.enabled",
+    "spec.account",  # another payer account: delete here, create there
+    "spec.region",
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the go-live rules look at. Modes are None when a file cannot be read."""
+
+    kind: str
+    before: str | None
+    after: str | None
+    sensitive: tuple[str, ...]  # changed fields that are in GO_LIVE_FIELDS
+
+
+def _unknown_mode(f: Facts) -> bool:
+    return (f.kind != ADD and f.before is None) or (f.kind != REMOVE and f.after is None)
+
+
+# What a mode change means to the people who approve it; other changes get a generic line.
+MODE_CHANGES: dict[tuple[str, str], str] = {
+    ("test", "live"): "goes live: real purchase orders and e-invoices start to flow",
+    ("live", "suspended"): "suspends a live integration: real purchasing and invoicing stop",
+    ("suspended", "live"): "resumes a suspended integration: real purchasing and invoicing restart",
+    ("live", "test"): "moves a live integration back to test (AWS has no way back; see the plan)",
+    ("suspended", "test"): "moves a suspended integration back to test (AWS has no way back)",
+    ("test", "suspended"): "suspends an integration that never went live (the plan refuses it)",
+}
+
+
+def _mode_reason(f: Facts) -> str:
+    return MODE_CHANGES.get((f.before, f.after), f"changes the mode ({f.before} -> {f.after})")
+
+
+# The go-live classification, one row per rule: (reason, predicate). Any match makes a change
+# go-live; none makes it routine. A reason is a template over the Facts, or a function of them.
+GO_LIVE_RULES: tuple[tuple[str | Callable[[Facts], str], Callable[[Facts], bool]], ...] = (
+    (
+        _mode_reason,
+        lambda f: f.kind == EDIT and None not in (f.before, f.after) and f.before != f.after,
+    ),
+    (
+        "adds an integration directly in live mode: real purchasing starts once it is ready",
+        lambda f: f.kind == ADD and f.after == "live",
+    ),
+    (
+        "removes an integration that is {before}: real purchasing and invoicing through it end",
+        lambda f: f.kind == REMOVE and f.before not in (None, "test"),
+    ),
+    (
+        "changes a {before} integration's production endpoint, identities, secret reference "
+        "or enabled features",
+        lambda f: f.kind == EDIT and f.before not in (None, "test") and bool(f.sensitive),
+    ),
+    ("the mode cannot be read from the file, so it is treated as go-live", _unknown_mode),
+)
+
+
+def classify(facts: Facts) -> tuple[str, tuple[str, ...]]:
+    """routine or go-live, with the reason of every rule that matched."""
+    reasons = tuple(
+        reason(facts) if callable(reason) else reason.format(**asdict(facts))
+        for reason, rule in GO_LIVE_RULES
+        if rule(facts)
+    )
+    return (GO_LIVE if reasons else ROUTINE), reasons
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str
+    before: object = None
+    after: object = None
+
+
+@dataclass(frozen=True)
+class IntegrationIntent:
+    """One integration that the change adds, edits or removes."""
+
+    name: str | None  # None when no file states a readable name
+    kind: str  # add | edit | remove
+    gate: str  # routine | go-live
+    reasons: tuple[str, ...]
+    mode_before: str | None
+    mode_after: str | None
+    file_before: str | None
+    file_after: str | None
+    fields: tuple[FieldChange, ...] = ()
+    valid_after: bool | None = None  # does the file validate now (None: removed)
+
+    @property
+    def label(self) -> str:
+        return self.name or f"(unnamed: {self.file_after or self.file_before})"
+
+    @property
+    def mode_changed(self) -> bool:
+        return self.kind == EDIT and self.mode_before != self.mode_after
+
+
+@dataclass(frozen=True)
+class Intent:
+    base: str
+    base_commit: str
+    integrations: tuple[IntegrationIntent, ...]
+    widen_to_all: bool = False
+    widened_by: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def go_live(self) -> tuple[IntegrationIntent, ...]:
+        return tuple(i for i in self.integrations if i.gate == GO_LIVE)
+
+    @property
+    def routine(self) -> tuple[IntegrationIntent, ...]:
+        return tuple(i for i in self.integrations if i.gate == ROUTINE)
+
+    def counts(self) -> dict[str, int]:
+        out = {ADD: 0, EDIT: 0, REMOVE: 0, GO_LIVE: 0, ROUTINE: 0}
+        for item in self.integrations:
+            out[item.kind] += 1
+            out[item.gate] += 1
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "format_version": FORMAT_VERSION,
+            "base": self.base,
+            "base_commit": self.base_commit,
+            "go_live": bool(self.go_live),
+            "counts": self.counts(),
+            "widen_to_all": self.widen_to_all,
+            "widened_by": list(self.widened_by),
+            "notes": list(self.notes),
+            "integrations": [
+                {
+                    "name": i.name,
+                    "kind": i.kind,
+                    "gate": i.gate,
+                    "reasons": list(i.reasons),
+                    "mode": {"before": i.mode_before, "after": i.mode_after},
+                    "file": {"before": i.file_before, "after": i.file_after},
+                    "valid_after": i.valid_after,
+                    "fields": [asdict(f) for f in i.fields],
+                }
+                for i in self.integrations
+            ],
+        }
+
+
+# --- reading one side of a file ---
+
+
+@dataclass(frozen=True)
+class _Side:
+    file: str
+    data: object  # the parsed YAML (None when it does not parse)
+    valid: bool
+
+    @property
+    def name(self) -> str | None:
+        meta = self.data.get("metadata") if isinstance(self.data, dict) else None
+        name = meta.get("name") if isinstance(meta, dict) else None
+        return name if isinstance(name, str) and name else None
+
+    @property
+    def mode(self) -> str | None:
+        spec_ = self.data.get("spec") if isinstance(self.data, dict) else None
+        if not isinstance(spec_, dict):
+            return None
+        mode = spec_.get("mode", "test")
+        return mode if isinstance(mode, str) else None
+
+
+def _side(file: str, text: str | None) -> _Side:
+    """One file's content, validated with the project's loader; unreadable -> data None."""
+    if text is None:
+        return _Side(file, None, False)
+    try:
+        spec.load_text(file, text)
+        valid = True
+    except ConfigError:
+        valid = False
+    try:
+        data = parse(file, text).data
+    except ConfigError:
+        data = None
+    return _Side(file, _redact(data), valid)
+
+
+def _is_reference(value: object) -> bool:
+    return (
+        isinstance(value, dict)
+        and len(value) == 1
+        and next(iter(value)) in SECRET_SOURCES
+        and isinstance(next(iter(value.values())), str)
+    )
+
+
+def _redact(data: object) -> object:
+    """The data with any `sharedSecret` that is not a reference replaced: never echo a secret."""
+    if isinstance(data, dict):
+        return {
+            k: (v if _is_reference(v) else REDACTED) if k == "sharedSecret" else _redact(v)
+            for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [_redact(v) for v in data]
+    return data
+
+
+_ABSENT = object()
+
+
+def diff_fields(before: object, after: object, path: str = "") -> list[FieldChange]:
+    """Leaf-level differences between two parsed documents (lists compare as one value)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        out: list[FieldChange] = []
+        for key in sorted({*before, *after}, key=str):
+            sub = f"{path}.{key}" if path else str(key)
+            out.extend(diff_fields(before.get(key, _ABSENT), after.get(key, _ABSENT), sub))
+        return out
+    if before == after and type(before) is type(after):
+        return []
+    return [
+        FieldChange(
+            path or "(document)",
+            None if before is _ABSENT else before,
+            None if after is _ABSENT else after,
+        )
+    ]
+
+
+def _sensitive(fields: tuple[FieldChange, ...]) -> tuple[str, ...]:
+    return tuple(
+        f.path
+        for f in fields
+        if any(f.path == g or f.path.startswith(g + ".") for g in GO_LIVE_FIELDS)
+    )
+
+
+def _intent(base: _Side | None, head: _Side | None) -> IntegrationIntent:
+    kind = ADD if base is None else REMOVE if head is None else EDIT
+    fields: tuple[FieldChange, ...] = ()
+    if kind == EDIT:
+        if base.data is None or head.data is None:
+            fields = ()
+        else:
+            fields = tuple(diff_fields(base.data, head.data))
+    facts = Facts(
+        kind=kind,
+        before=base.mode if base else None,
+        after=head.mode if head else None,
+        sensitive=_sensitive(fields),
+    )
+    gate, reasons = classify(facts)
+    return IntegrationIntent(
+        name=(head.name if head else None) or (base.name if base else None),
+        kind=kind,
+        gate=gate,
+        reasons=reasons,
+        mode_before=facts.before,
+        mode_after=facts.after,
+        file_before=base.file if base else None,
+        file_after=head.file if head else None,
+        fields=fields,
+        valid_after=head.valid if head else None,
+    )
+
+
+def compute(base: str, paths: list[str], repo_dir: str = ".") -> Intent:
+    """The intent of the working tree's config changes since `base`."""
+    changes = gitdiff.changed_since(base, paths, repo_dir=repo_dir)
+    before: dict[str, _Side] = {}
+    after: dict[str, _Side] = {}
+    for file in changes.base_files:
+        try:
+            text = gitdiff.text_at(changes.base_commit, file, repo_dir=changes.root)
+        except ConfigError:
+            text = None
+        side = _side(file, text)
+        before[side.name or f"?{file}"] = side
+    notes: list[str] = []
+    for file in changes.head_files:
+        try:
+            raw = (Path(changes.root) / file).read_bytes()
+            text = decode(file, raw)
+        except (OSError, ConfigError):
+            text = None
+        side = _side(file, text)
+        key = side.name or f"?{file}"
+        if key in after:
+            notes.append(f"`{key}` is named in both {after[key].file} and {file}")
+            key = f"{key}?{file}"
+        after[key] = side
+
+    items = [_intent(before.get(k), after.get(k)) for k in sorted({*before, *after})]
+    # A file that only moved, with the same content, asks for nothing.
+    items = [i for i in items if not (i.kind == EDIT and not i.fields and i.gate == ROUTINE)]
+    items.sort(key=lambda i: (i.gate != GO_LIVE, i.label))
+    for item in items:
+        if item.valid_after is False:
+            notes.append(f"`{item.file_after}` does not validate; `coupa-gitops validate` says why")
+    if changes.widen_to_all:
+        notes.append(
+            "files under schemas/ or controller/ changed, so `plan --changed-since` "
+            "covers every integration"
+        )
+    return Intent(
+        base=base,
+        base_commit=changes.base_commit,
+        integrations=tuple(items),
+        widen_to_all=changes.widen_to_all,
+        widened_by=changes.widened_by,
+        notes=tuple(notes),
+    )
+
+
+# --- rendering: text, markdown (a PR comment), json ---
+
+
+def _value(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _mode(item: IntegrationIntent) -> str:
+    if item.kind == ADD:
+        return str(item.mode_after)
+    if item.kind == REMOVE:
+        return str(item.mode_before)
+    if item.mode_changed:
+        return f"{item.mode_before} -> {item.mode_after}"
+    return str(item.mode_after)
+
+
+def _headline(intent: Intent) -> str:
+    c = intent.counts()
+    total = len(intent.integrations)
+    if not total:
+        return "no integration changes"
+    noun = "integration" if total == 1 else "integrations"
+    return (
+        f"{total} {noun} change: {c[ADD]} added, {c[EDIT]} edited, {c[REMOVE]} removed; "
+        f"{c[GO_LIVE]} go-live, {c[ROUTINE]} routine"
+    )
+
+
+def render_text(intent: Intent) -> str:
+    lines = [
+        f"Changes since {intent.base} ({intent.base_commit[:12]}), read from git alone "
+        "(no AWS access; the plan is authoritative):"
+    ]
+    width = max((len(i.label) for i in intent.integrations), default=0)
+    for item in intent.integrations:
+        lines.append(
+            f"  {item.gate:<8} {item.kind:<7} {item.label:<{width}}  mode {_mode(item):<18} "
+            f"{item.file_after or item.file_before}"
+        )
+        lines.extend(f"      why go-live: {r}" for r in item.reasons)
+        lines.extend(
+            f"      {f.path}: {_value(f.before)} -> {_value(f.after)}" for f in item.fields
+        )
+    lines.extend(f"note: {n}" for n in intent.notes)
+    lines.append(_headline(intent))
+    return "\n".join(lines) + "\n"
+
+
+def _code(value: str) -> str:
+    """Inline code that renders literally (no links, no @mentions), safe inside a table cell."""
+    value = value.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+    run, longest = 0, 0
+    for char in value:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") or not value else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def _html(value: str) -> str:
+    return html.escape(value).replace("@", "&#64;")
+
+
+def _mode_cell(item: IntegrationIntent) -> str:
+    if item.mode_changed:
+        return f"{_code(str(item.mode_before))} → {_code(str(item.mode_after))}"
+    return _code(_mode(item))
+
+
+def _row(item: IntegrationIntent) -> str:
+    if item.gate == GO_LIVE:
+        why = "; ".join(item.reasons)
+    elif item.kind == EDIT:
+        why = f"{len(item.fields)} field{'s' * (len(item.fields) != 1)} changed"
+    else:
+        why = "routine: test mode" if item.kind == ADD else "routine"
+    file = item.file_after or item.file_before or ""
+    return (
+        f"| {_code(item.label)} | {item.kind} | {_mode_cell(item)} | {_html(why)} | {_code(file)} |"
+    )
+
+
+def _details(item: IntegrationIntent) -> str:
+    count = len(item.fields)
+    summary = f"<b>{_html(item.label)}</b>: {count} field{'s' * (count != 1)} changed"
+    rows = [
+        f"| {_code(f.path)} | {_code(_value(f.before))} | {_code(_value(f.after))} |"
+        for f in item.fields
+    ]
+    return "\n".join(
+        [
+            f"<details><summary>{summary}</summary>",
+            "",
+            "| Field | Before | After |",
+            "|---|---|---|",
+            *rows,
+            "",
+            "</details>",
+        ]
+    )
+
+
+def render_markdown(intent: Intent, budget: int = MARKDOWN_BUDGET) -> str:
+    c = intent.counts()
+    out = ["## coupa-gitops intent", ""]
+    if not intent.integrations:
+        out.append(f"No integration changes since {_code(intent.base)}.")
+    elif intent.go_live:
+        out.append(
+            f"**{c[GO_LIVE]} go-live change{'s' * (c[GO_LIVE] != 1)}**: after merge, "
+            "they wait for a reviewer's approval in the `go-live` environment. "
+            f"{_headline(intent).capitalize()}."
+        )
+    else:
+        out.append(f"Routine changes only. {_headline(intent).capitalize()}.")
+    out += [
+        "",
+        f"<sub>Read from git alone, comparing {_code(intent.base)} "
+        f"({_code(intent.base_commit[:12])}) with this change; no AWS access. "
+        "The plan, which reads the live configuration, is authoritative.</sub>",
+        "",
+    ]
+    header = ["| Integration | Change | Mode | Why | File |", "|---|---|---|---|---|"]
+    sections = [("### Go-live", intent.go_live), ("### Routine", intent.routine)]
+    size = sum(len(line) + 1 for line in out)
+    omitted = 0
+    for title, items in sections:
+        if not items:
+            continue
+        block = [title, "", *header]
+        for item in items:
+            row = _row(item)
+            if size + len(row) > budget and item.gate == ROUTINE:
+                omitted += 1
+                continue
+            block.append(row)
+            size += len(row) + 1
+        out += [*block, ""]
+    for item in intent.integrations:
+        if item.kind != EDIT or not item.fields:
+            continue
+        block = _details(item)
+        if size + len(block) > budget:
+            omitted += 1
+            continue
+        out += [block, ""]
+        size += len(block) + 2
+    if intent.notes:
+        out += ["> [!NOTE]", *(f"> {_html(n)}  " for n in intent.notes), ""]
+    if omitted:
+        out.append(
+            f"_{omitted} more row(s) or detail block(s) left out to fit a comment; "
+            f"run `coupa-gitops intent --base {intent.base_commit[:12]}` for all of them._"
+        )
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_json(intent: Intent) -> str:
+    return json.dumps(intent.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+
+
+def run(base: str, paths: list[str], fmt: str = "text", out: TextIO | None = None) -> int:
+    """`coupa-gitops intent`: print the intent; 0 always (errors raise UserError)."""
+    intent = compute(base, paths)
+    (out or sys.stdout).write(RENDERERS[fmt](intent))
+    return 0
