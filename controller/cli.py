@@ -15,7 +15,17 @@ Run the AWS Marketplace <-> Coupa procurement integration as code.
 
 Each integration is one YAML file under config/. The usual loop is:
   coupa-gitops validate            check every file (no AWS access needed)
+  coupa-gitops plan                diff the files against AWS; changes nothing
+  coupa-gitops apply               make AWS match the files (routine changes)
+  coupa-gitops apply --allow-go-live   ...including go-live changes (approved job only)
+  coupa-gitops status              what is live, per integration, and any drift
+
+Try it all locally, no AWS account needed:
+  coupa-gitops demo                sandbox + example config, end to end
   coupa-gitops sandbox             a local stand-in for the AWS Invoicing API
+
+Exit codes: 0 ok, 1 error, 2 plan has changes (--detailed-exitcode),
+3 blocked: a go-live/replace/delete needs its flag.
 """
 
 
@@ -80,6 +90,96 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     )
 
 
+def _paths(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths", nargs="*", default=["config/"], metavar="PATHS", help="default: config/"
+    )
+
+
+def _add_plan(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="show what apply would change in AWS (reads only)",
+        description="Read the live configuration through the AWS API and diff it against "
+        "the config files. Changes nothing. Go-live changes are listed first with a "
+        "readiness check. Exit 0 (2 with --detailed-exitcode when there are changes), 1 on error.",
+    )
+    _paths(p)
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.add_argument("--out", metavar="PLANFILE", help="save the plan for `apply --plan`")
+    p.add_argument(
+        "--changed-since",
+        metavar="GITREF",
+        help="plan only integrations whose files changed since GITREF (all, if schemas/ or "
+        "controller/ changed)",
+    )
+    p.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes")
+    p.add_argument(
+        "--step-summary",
+        action="store_true",
+        help="also append the Markdown plan to $GITHUB_STEP_SUMMARY (GitHub Actions)",
+    )
+    p.set_defaults(run=_run_plan)
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    from controller import commands
+
+    return commands.plan_command(
+        args.paths,
+        fmt=args.format,
+        out=args.out,
+        changed_since=args.changed_since,
+        detailed_exitcode=args.detailed_exitcode,
+        summary=args.step_summary,
+    )
+
+
+def _add_apply(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "apply",
+        help="make AWS match the config files",
+        description="Plan, then apply. Routine changes run; go-live changes (test -> live, "
+        "suspending, changing a live endpoint/identity/secret/feature, replacing or deleting "
+        "a live integration) need --allow-go-live and a passing readiness check. Without a "
+        "terminal, needs --auto-approve or --plan. Exit 0 done, 1 error, 3 blocked.",
+    )
+    _paths(p)
+    p.add_argument("--plan", dest="plan_file", metavar="PLANFILE", help="apply a saved plan")
+    p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--allow-go-live", action="store_true", help="run go-live changes too")
+    p.add_argument(
+        "--skip-go-live", action="store_true", help="leave go-live changes pending; exit 0"
+    )
+    p.add_argument("--allow-replace", action="store_true", help="allow delete + re-create")
+    p.add_argument("--allow-delete", action="store_true", help="allow deleting orphans")
+    p.add_argument(
+        "--step-summary",
+        action="store_true",
+        help="append a Markdown report to $GITHUB_STEP_SUMMARY",
+    )
+    p.set_defaults(run=_run_apply)
+
+
+def _run_apply(args: argparse.Namespace) -> int:
+    from controller import commands
+    from controller.apply import Options
+
+    options = Options(
+        allow_go_live=args.allow_go_live,
+        skip_go_live=args.skip_go_live,
+        allow_replace=args.allow_replace,
+        allow_delete=args.allow_delete,
+    )
+    return commands.apply_command(
+        args.paths,
+        plan_file=args.plan_file,
+        auto_approve=args.auto_approve,
+        options=options,
+        summary=args.step_summary,
+    )
+
+
 def _add_intent(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "intent",
@@ -134,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_validate(sub)
+    _add_plan(sub)
+    _add_apply(sub)
     _add_intent(sub)
     _add_codeowners(sub)
     _add_sandbox(sub)

@@ -399,9 +399,13 @@ def _base(item: Integration, live: LivePreference | None) -> dict:
 def _create(d: Desired, unmanaged: Sequence[LivePreference]) -> Change:
     item = d.integration
     wanted = desired_essence(item, d.digests)
-    fields = diff_fields(wanted, {}, frozenset()) + tuple(
-        FieldChange(f"tags.{k}", None, v) for k, v in item.tags
-    )
+    fields = tuple(
+        FieldChange(path, sensitive=True)
+        if path in SECRET_FIELDS
+        else FieldChange(path, None, value)
+        for path, value in wanted.items()
+        if value not in (None, ())
+    ) + tuple(FieldChange(f"tags.{k}", None, v) for k, v in item.tags)
     blockers = tuple(
         f"unmanaged preference {p.arn} already has this portal, buyer and supplier; adopt it "
         f"with `coupa-gitops import {item.name} --arn {p.arn}`"

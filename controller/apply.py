@@ -1,0 +1,262 @@
+"""Execute a Plan: requirements checked before any write, then calls in a safe order.
+
+Every write carries a ClientToken derived from what it does, so a retried call or a re-run
+after a crash never makes a duplicate. On the first error it stops and reports what was
+done and what was not; the next plan + apply converges.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from controller.errors import BlockedError, UserError
+from controller.model import Integration
+from controller.plan import Action, Change, Gate, Plan
+from controller.translate import COMMIT_TAG, NAME_TAG, create_body, mutable_body
+
+
+@dataclass(frozen=True)
+class Options:
+    allow_go_live: bool = False
+    skip_go_live: bool = False
+    allow_replace: bool = False
+    allow_delete: bool = False
+
+
+def describe(change: Change) -> str:
+    label = change.action.value
+    if change.action is Action.STATUS:
+        label = f"mode {change.mode_before} -> {change.mode_after}"
+    return f"{change.name}: {label}"
+
+
+# Apply requirements as named checks: (name, applies to, satisfied by options, how to satisfy).
+# Unsatisfied go-live approval with --skip-go-live leaves the change pending instead.
+REQUIREMENTS: tuple[tuple[str, Callable[[Change], bool], Callable[[Options], bool], str], ...] = (
+    (
+        "go-live approved",
+        lambda c: c.gate is Gate.GO_LIVE,
+        lambda o: o.allow_go_live,
+        "go-live changes run only with --allow-go-live, in the approved `go-live` job",
+    ),
+    (
+        "replace allowed",
+        lambda c: c.action is Action.REPLACE,
+        lambda o: o.allow_replace,
+        "replacing deletes and re-creates the preference: pass --allow-replace",
+    ),
+    (
+        "delete allowed",
+        lambda c: c.action is Action.DELETE,
+        lambda o: o.allow_delete,
+        "deleting stops the integration for good: pass --allow-delete",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Gated:
+    runnable: tuple[Change, ...]
+    pending: tuple[Change, ...]
+
+
+def gate(plan: Plan, options: Options) -> Gated:
+    """Which changes may run now; raises before anything is written when one may not."""
+    runnable, pending, blocked, refused = [], [], [], []
+    for change in plan.actionable:
+        if change.blockers:
+            refused.extend(f"{describe(change)}: {b}" for b in change.blockers)
+            continue
+        go_live = change.gate is Gate.GO_LIVE
+        if go_live and options.skip_go_live and not options.allow_go_live:
+            pending.append(change)
+            continue
+        missing = [
+            f"{describe(change)}: {how}"
+            for _, applies, satisfied, how in REQUIREMENTS
+            if applies(change) and not satisfied(options)
+        ]
+        if missing:
+            blocked.extend(missing)
+            continue
+        if go_live and not change.ready:
+            failed = "; ".join(f"{c.name} ({c.detail})" for c in change.readiness if not c.ok)
+            refused.append(f"{describe(change)}: not ready: {failed}")
+            continue
+        runnable.append(change)
+    if refused:
+        raise UserError("refused, nothing was changed:\n  " + "\n  ".join(refused))
+    if blocked:
+        raise BlockedError("needs approval, nothing was changed:\n  " + "\n  ".join(blocked))
+    # Within the same integration a status change waits for its pending update.
+    waiting = {c.name for c in pending}
+    held = [c for c in runnable if c.action is Action.STATUS and c.name in waiting]
+    return Gated(
+        tuple(c for c in runnable if c not in held),
+        tuple(pending + held),
+    )
+
+
+ORDER = {Action.CREATE: 0, Action.UPDATE: 1, Action.REPLACE: 2, Action.STATUS: 3, Action.DELETE: 4}
+
+
+def token(*parts: object) -> str:
+    """A deterministic ClientToken: the same intended write always carries the same token."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:64]
+
+
+@dataclass
+class Report:
+    done: list[str] = field(default_factory=list)
+    not_done: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    failed: str | None = None
+
+
+class ApplyFailed(UserError):
+    def __init__(self, report: Report):
+        self.report = report
+        lines = [f"apply stopped: {report.failed}"]
+        lines += [f"  done:     {d}" for d in report.done] or ["  done:     nothing"]
+        lines += [f"  not done: {n}" for n in report.not_done]
+        lines.append("Run plan and apply again: done steps are not repeated.")
+        super().__init__("\n".join(lines))
+
+
+class Applier:
+    """Runs changes against AWS through `call(target, service, operation, **params)`."""
+
+    def __init__(
+        self, call, target_of, secrets, items: Mapping[str, Integration], commit: str | None
+    ):
+        self.call = call
+        self.target_of = target_of
+        self.secrets = secrets
+        self.items = items
+        self.commit = commit or "unknown"
+
+    def _tags(self, item: Integration) -> list[dict]:
+        tags = {NAME_TAG: item.name, COMMIT_TAG: self.commit, **dict(item.tags)}
+        return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+    def _create(self, item: Integration) -> str:
+        secrets = self.secrets.values(item)
+        body = create_body(item, secrets)
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+        reply = self.call(
+            self.target_of(item),
+            "invoicing",
+            "CreateProcurementPortalPreference",
+            **body,
+            ResourceTags=self._tags(item),
+            ClientToken=token("create", item.account, item.name, digest),
+        )
+        return reply["ProcurementPortalPreferenceArn"]
+
+    def _delete(self, change: Change, target) -> None:
+        self.call(
+            target,
+            "invoicing",
+            "DeleteProcurementPortalPreference",
+            ProcurementPortalPreferenceArn=change.arn,
+            ClientToken=token("delete", change.arn, change.version),
+        )
+
+    def _retag(self, change: Change, item: Integration) -> None:
+        target = self.target_of(item)
+        removed = [
+            f.path[5:] for f in change.fields if f.path.startswith("tags.") and f.after is None
+        ]
+        if removed:
+            self.call(
+                target,
+                "invoicing",
+                "UntagResource",
+                ResourceArn=change.arn,
+                ResourceTagKeys=removed,
+            )
+        self.call(
+            target,
+            "invoicing",
+            "TagResource",
+            ResourceArn=change.arn,
+            ResourceTags=self._tags(item),
+        )
+
+    def create(self, change: Change) -> str:
+        return f"created {self._create(self.items[change.name])}"
+
+    def update(self, change: Change) -> str:
+        item = self.items[change.name]
+        if any(not f.path.startswith("tags.") for f in change.fields):
+            secrets = self.secrets.values(item)
+            body = mutable_body(item, secrets)
+            digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode())
+            self.call(
+                self.target_of(item),
+                "invoicing",
+                "PutProcurementPortalPreference",
+                ProcurementPortalPreferenceArn=change.arn,
+                **body,
+                ClientToken=token("put", change.arn, change.version, digest.hexdigest()),
+            )
+        self._retag(change, item)
+        return f"updated {change.arn} ({len(change.fields)} field(s))"
+
+    def replace(self, change: Change) -> str:
+        item = self.items[change.name]
+        self._delete(change, self.target_of(item))
+        return f"replaced {change.arn} with {self._create(item)}"
+
+    def status(self, change: Change) -> str:
+        item = self.items[change.name]
+        reason = f"coupa-gitops: mode {change.mode_after} at commit {self.commit} ({change.source})"
+        params = {}
+        if item.einvoice.enabled:
+            params["EinvoiceDeliveryPreferenceStatus"] = change.target_status
+            params["EinvoiceDeliveryPreferenceStatusReason"] = reason
+        if item.purchase_order_retrieval:
+            params["PurchaseOrderRetrievalPreferenceStatus"] = change.target_status
+            params["PurchaseOrderRetrievalPreferenceStatusReason"] = reason
+        self.call(
+            self.target_of(item),
+            "invoicing",
+            "UpdateProcurementPortalPreferenceStatus",
+            ProcurementPortalPreferenceArn=change.arn,
+            **params,
+            ClientToken=token("status", change.arn, change.version, change.target_status),
+        )
+        self.call(
+            self.target_of(item),
+            "invoicing",
+            "TagResource",
+            ResourceArn=change.arn,
+            ResourceTags=[{"Key": COMMIT_TAG, "Value": self.commit}],
+        )
+        return f"{change.target_status} ({change.arn})"
+
+    def delete(self, change: Change) -> str:
+        from controller.live import Target
+
+        self._delete(change, Target(change.account, change.region))
+        return f"deleted {change.arn}"
+
+    def run(self, gated: Gated, echo: Callable[[str], None]) -> Report:
+        """Run every runnable change in order; stop at the first failure."""
+        report = Report(pending=[describe(c) for c in gated.pending])
+        steps = sorted(gated.runnable, key=lambda c: (ORDER[c.action], c.name))
+        for index, change in enumerate(steps):
+            try:
+                outcome = getattr(self, change.action.name.lower())(change)
+            except UserError as exc:
+                report.failed = f"{describe(change)}: {exc}"
+                report.not_done = [describe(c) for c in steps[index:]]
+                raise ApplyFailed(report) from None
+            line = f"{describe(change)}: {outcome}"
+            report.done.append(line)
+            echo(f"  done  {line}")
+        return report

@@ -1,0 +1,215 @@
+"""What each reconciler command does: load -> observe -> plan -> render / apply.
+
+The CLI calls these and maps their return values and errors to exit codes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from controller import render, spec
+from controller.errors import UserError
+from controller.model import Integration
+from controller.plan import Plan, make_plan
+from controller.state import Desired, Observed
+
+PLAN_FILE_KIND = "coupa-gitops-plan"
+
+
+def today():
+    return datetime.now(UTC).date()
+
+
+def head_commit(start: str | os.PathLike = ".") -> str | None:
+    """The commit of the config checkout, or None outside git."""
+    from controller import gitdiff
+
+    return gitdiff.head_commit(start)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which integrations a run covers and which orphans it may delete (None: all)."""
+
+    items: tuple[Integration, ...]
+    prune: frozenset[str] | None
+
+
+def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
+    """Valid integrations under `paths` (a ConfigError lists every problem otherwise)."""
+    items = spec.load(paths).require_valid()
+    if not changed_since:
+        return Scope(items, None)
+    from controller import gitdiff
+
+    changes = gitdiff.changed_since(changed_since, paths)
+    names = changes.names_in_scope(items)
+    if names is None:
+        return Scope(items, None)
+    return Scope(tuple(i for i in items if i.name in names), frozenset(names))
+
+
+class Session:
+    """One run's AWS access: clients, reader, secrets; every datum read once."""
+
+    def __init__(self, concurrency: int = 8):
+        from controller.live import Clients, Reader
+        from controller.secrets import Secrets
+
+        self.clients = Clients(concurrency=concurrency)
+        self.reader = Reader(self.clients)
+        self.secrets = Secrets(self.clients)
+
+    def observe(self, items) -> Observed:
+        from controller.live import targets_of
+
+        targets = targets_of(items)
+        return self.reader.observe(targets, names=targets)
+
+    def desired(self, items) -> list[Desired]:
+        digests = self.secrets.digests(items)
+        return [Desired(i, digests[i.name]) for i in items]
+
+    def plan(self, scope: Scope, commit: str | None) -> Plan:
+        observed = self.observe(scope.items)
+        return make_plan(
+            self.desired(scope.items), observed, today=today(), prune=scope.prune, commit=commit
+        )
+
+
+def write_plan_file(plan: Plan, path: str) -> None:
+    doc = {"kind": PLAN_FILE_KIND, **plan.to_dict()}
+    Path(path).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_plan_file(path: str) -> Plan:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        if doc.get("kind") != PLAN_FILE_KIND:
+            raise ValueError("not a coupa-gitops plan file")
+        return Plan.from_dict(doc)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"cannot read plan file {path}: {exc}") from None
+
+
+def step_summary(markdown_text: str) -> None:
+    """Append Markdown to the GitHub job summary when running in Actions."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(markdown_text + "\n")
+
+
+def plan_command(
+    paths: list[str],
+    fmt: str = "text",
+    out: str | None = None,
+    changed_since: str | None = None,
+    detailed_exitcode: bool = False,
+    summary: bool = False,
+) -> int:
+    scope = load_scope(paths, changed_since)
+    plan = Session().plan(scope, head_commit())
+    sys.stdout.write(render.RENDERERS[fmt](plan, sys.stdout))
+    if out:
+        write_plan_file(plan, out)
+        print(
+            f"plan saved to {out}; apply it with: coupa-gitops apply --plan {out}", file=sys.stderr
+        )
+    if summary:
+        step_summary(render.markdown(plan))
+    return 2 if detailed_exitcode and plan.has_changes else 0
+
+
+def _confirm() -> None:
+    if not sys.stdin.isatty():
+        raise UserError(
+            "apply needs --auto-approve or --plan FILE when not run interactively "
+            "(as terraform apply does)"
+        )
+    answer = input("Apply these changes? Only 'yes' is accepted: ")
+    if answer.strip() != "yes":
+        raise UserError("apply cancelled; nothing was changed")
+
+
+def _check_plan_is_current(session: Session, plan: Plan, items) -> None:
+    from controller.live import Target
+    from controller.plan import config_digest
+
+    if config_digest(items) != plan.config_digest:
+        raise UserError(
+            "the config files changed since the plan was made: plan again "
+            "(coupa-gitops plan --out FILE)"
+        )
+    for change in plan.actionable:
+        if change.arn is None:
+            continue
+        target = Target(change.account, change.region, _role_of(items, change.name))
+        session.clients.preflight(target, change.name or "run")
+        now = session.reader.reread(target, [change.arn])[change.arn]
+        if now != change.version:
+            raise UserError(
+                f"live configuration changed since the plan ({change.name}: {change.arn} "
+                f"was version {change.version}, is {now if now >= 0 else 'gone'}): plan again"
+            )
+
+
+def _role_of(items, name: str) -> str | None:
+    return next((i.role_arn for i in items if i.name == name), None)
+
+
+def apply_command(
+    paths: list[str],
+    plan_file: str | None = None,
+    auto_approve: bool = False,
+    options=None,
+    summary: bool = False,
+) -> int:
+    from controller.apply import Applier, ApplyFailed, Options, gate
+    from controller.live import Target
+
+    options = options or Options()
+    session = Session()
+    commit = head_commit()
+    if plan_file:
+        plan = read_plan_file(plan_file)
+        items = spec.load(paths).require_valid()
+        _check_plan_is_current(session, plan, items)
+    else:
+        scope = load_scope(paths)
+        items = scope.items
+        plan = session.plan(scope, commit)
+        sys.stdout.write(render.text(plan, sys.stdout))
+        if not plan.has_changes:
+            return 0
+        if not auto_approve:
+            _confirm()
+    gated = gate(plan, options)
+    by_name = {i.name: i for i in items}
+    applier = Applier(session.clients.call, Target.of, session.secrets, by_name, commit)
+    print(f"Applying {len(gated.runnable)} change(s)...")
+    try:
+        report = applier.run(gated, print)
+    except ApplyFailed as exc:
+        if summary:
+            step_summary("### coupa-gitops apply failed\n\n```\n" + str(exc) + "\n```")
+        raise
+    lines = [f"Apply complete: {len(report.done)} change(s) done."]
+    if report.pending:
+        lines.append("Pending go-live (needs approval in the go-live job):")
+        lines += [f"  - {p}" for p in report.pending]
+    print("\n".join(lines))
+    if summary:
+        done = "\n".join(f"- {d}" for d in report.done) or "- nothing to do"
+        pending = "\n".join(f"- {p}" for p in report.pending)
+        step_summary(
+            "### coupa-gitops apply\n\n"
+            + done
+            + (f"\n\n**Pending go-live:**\n{pending}" if pending else "")
+        )
+    return 0

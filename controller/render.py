@@ -1,0 +1,235 @@
+"""Three views of one Plan: text (terminal), markdown (PR comment), json (machines).
+
+Renderers only read the Plan; nothing shown here feeds back into apply.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+
+from controller.plan import Action, Change, Check, FieldChange, Plan
+
+GITHUB_COMMENT_LIMIT = 65_536
+MARKDOWN_BUDGET = 60_000  # leave room for the sticky-comment header and the truncation note
+
+SYMBOL = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.REPLACE: "-/+",
+    Action.DELETE: "-",
+    Action.STATUS: "*",
+    Action.NOOP: " ",
+}
+COLOUR = {
+    Action.CREATE: "32",
+    Action.UPDATE: "33",
+    Action.REPLACE: "35",
+    Action.DELETE: "31",
+    Action.STATUS: "36",
+}
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value) if isinstance(value, str) else str(value)
+
+
+def field_line(change: FieldChange) -> str:
+    if change.sensitive:
+        return f"{change.path}: (sensitive value changed)"
+    suffix = "   # forces replacement" if change.immutable else ""
+    if change.before is None:
+        return f"{change.path}: {_value(change.after)}{suffix}"
+    if change.after is None:
+        return f"{change.path}: {_value(change.before)} -> (removed){suffix}"
+    return f"{change.path}: {_value(change.before)} -> {_value(change.after)}{suffix}"
+
+
+def title(change: Change) -> str:
+    if change.action is Action.STATUS:
+        return f"{change.name}: mode {change.mode_before} -> {change.mode_after}"
+    return f"{change.name}: {change.action.value}"
+
+
+def summary(plan: Plan) -> str:
+    """One line: what the plan does, go-live first."""
+    counts = plan.counts()
+    if not plan.has_changes:
+        return f"No changes. {counts['no-op']} integration(s) match AWS."
+    parts = [
+        f"{counts['create']} to create",
+        f"{counts['update']} to update",
+        f"{counts['replace']} to replace",
+        f"{counts['delete']} to delete",
+        f"{counts['status']} mode change(s)",
+    ]
+    go_live = len(plan.go_live)
+    lead = f"{go_live} GO-LIVE change(s) need approval; " if go_live else ""
+    return f"Plan: {lead}{', '.join(parts)}; {counts['no-op']} unchanged."
+
+
+def verdict(change: Change) -> str:
+    if not change.readiness:
+        return "ready"
+    return "READY" if change.ready else "NOT READY"
+
+
+# --- text ---
+
+
+def _use_colour(stream) -> bool:
+    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def _paint(text: str, code: str | None, colour: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if colour and code else text
+
+
+def _text_change(change: Change, colour: bool) -> Iterable[str]:
+    head = f"  {SYMBOL[change.action]} {title(change)}  [account {change.account}]"
+    yield _paint(head, COLOUR.get(change.action), colour)
+    for reason in change.reasons:
+        yield f"      why: {reason}"
+    for blocker in change.blockers:
+        yield _paint(f"      BLOCKED: {blocker}", "31", colour)
+    if change.readiness:
+        yield f"      readiness: {verdict(change)}"
+        for check in change.readiness:
+            yield f"        [{'x' if check.ok else ' '}] {check.name}: {check.detail}"
+    for f in change.fields:
+        yield f"      {field_line(f)}"
+
+
+def text(plan: Plan, stream=None) -> str:
+    colour = _use_colour(stream)
+    lines = [summary(plan)]
+    if plan.go_live:
+        lines += [
+            "",
+            _paint("GO-LIVE (needs --allow-go-live, i.e. an approved apply):", "1;31", colour),
+        ]
+        for change in plan.go_live:
+            lines += _text_change(change, colour)
+    if plan.routine:
+        lines += ["", "Routine:"]
+        for change in plan.routine:
+            lines += _text_change(change, colour)
+    if plan.unmanaged:
+        lines += ["", "Unmanaged preferences (no coupa-gitops:name tag; never changed):"]
+        for u in plan.unmanaged:
+            hint = (
+                f"; adopt: coupa-gitops import {u.adoptable_by} --arn {u.arn}"
+                if u.adoptable_by
+                else ""
+            )
+            lines.append(
+                f"  {u.arn} (buyer {u.buyer_identity}, supplier {u.supplier_identity}){hint}"
+            )
+    lines += [f"note: {n}" for n in plan.notes]
+    return "\n".join(lines) + "\n"
+
+
+# --- markdown ---
+
+
+def _md_checklist(checks: Iterable[Check]) -> str:
+    return "\n".join(f"- [{'x' if c.ok else ' '}] **{c.name}**: {c.detail}" for c in checks)
+
+
+def _md_details(change: Change) -> str:
+    body = [
+        f"<details><summary><code>{SYMBOL[change.action]} {title(change)}</code>"
+        f" ({len(change.fields)} field(s), <code>{change.source or change.arn}</code>)"
+        "</summary>",
+        "",
+    ]
+    if change.reasons:
+        body += [f"- {r}" for r in change.reasons] + [""]
+    if change.blockers:
+        body += [f"- :no_entry: **blocked**: {b}" for b in change.blockers] + [""]
+    if change.fields:
+        body += ["```diff"]
+        marker = {Action.CREATE: "+", Action.DELETE: "-"}.get(change.action, "!")
+        body += [f"{marker} {field_line(f)}" for f in change.fields]
+        body += ["```"]
+    body += ["", "</details>", ""]
+    return "\n".join(body)
+
+
+def markdown(plan: Plan, budget: int = MARKDOWN_BUDGET) -> str:
+    """The PR comment: summary line first, go-live first, details folded, size-limited."""
+    out = [f"**coupa-gitops plan** — {summary(plan)}", ""]
+    if plan.go_live:
+        out += [
+            "### :warning: Go-live: these start or stop real purchasing or invoicing",
+            "",
+            "They run only after a reviewer approves the `go-live` environment.",
+            "",
+            "| Integration | Change | Account | Readiness |",
+            "|---|---|---|---|",
+        ]
+        for c in plan.go_live:
+            mark = ":white_check_mark: ready" if c.ready else ":x: **not ready**"
+            what = title(c).split(": ", 1)[1]
+            out.append(f"| `{c.name}` | {what} | {c.account} | {mark} |")
+        out.append("")
+        for c in plan.go_live:
+            out.append(f"**`{c.name}`** — {title(c).split(': ', 1)[1]}")
+            out += [f"- why: {r}" for r in c.reasons]
+            if c.readiness:
+                out += ["", _md_checklist(c.readiness)]
+            out.append("")
+    text_so_far = "\n".join(out)
+    blocks = [_md_details(c) for c in plan.go_live if c.fields] + [
+        _md_details(c) for c in plan.routine
+    ]
+    if plan.routine:
+        blocks.insert(len([c for c in plan.go_live if c.fields]), "### Routine changes\n")
+    if plan.unmanaged:
+        rows = ["### Unmanaged preferences (never changed)", ""]
+        rows += [
+            f"- `{u.arn}` buyer `{u.buyer_identity}`"
+            + (
+                f" — adopt with `coupa-gitops import {u.adoptable_by} --arn {u.arn}`"
+                if u.adoptable_by
+                else ""
+            )
+            for u in plan.unmanaged
+        ]
+        blocks.append("\n".join(rows) + "\n")
+    shown = [text_so_far]
+    size = len(text_so_far)
+    for index, block in enumerate(blocks):
+        if size + len(block) > budget:
+            left = len(blocks) - index
+            shown.append(
+                f"\n_… {left} more section(s) not shown to fit a GitHub comment; "
+                "the full plan is in the job summary and the `plan.json` artifact._\n"
+            )
+            break
+        shown.append(block)
+        size += len(block)
+    return "\n".join(shown).rstrip() + "\n"
+
+
+# --- json ---
+
+
+def json_text(plan: Plan) -> str:
+    """The documented JSON form (format_version, sorted keys); secrets never appear."""
+    doc = {"summary": summary(plan), **plan.to_dict()}
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+RENDERERS = {
+    "text": text,
+    "markdown": lambda plan, stream=None: markdown(plan),
+    "json": lambda plan, stream=None: json_text(plan),
+}

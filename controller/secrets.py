@@ -1,0 +1,93 @@
+"""Resolve secret references ({env|ssm|secretsManager}) lazily, once each, never printing them."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterable, Mapping
+
+from controller.errors import UserError
+from controller.model import Integration, SecretRef
+from controller.translate import secret_digest
+
+
+def _mask(value: str) -> None:
+    # In GitHub Actions, register the value with the runner before anything else can print it.
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in value.splitlines() or [value]:
+            if line.strip():
+                sys.stdout.write(f"::add-mask::{line}\n")
+        sys.stdout.flush()
+
+
+def refs_of(item: Integration) -> tuple[SecretRef, ...]:
+    endpoints = (item.production, item.test) if item.test else (item.production,)
+    return tuple(e.shared_secret for e in endpoints)
+
+
+class Secrets:
+    """Secret values for one run; each reference is resolved at most once."""
+
+    def __init__(self, clients=None, env: Mapping[str, str] | None = None):
+        self._clients = clients
+        self._env = os.environ if env is None else env
+        self._values: dict[tuple[SecretRef, str], str | None] = {}
+        self._lock = threading.Lock()
+
+    def _fetch(self, ref: SecretRef, item: Integration) -> str | None:
+        if ref.source == "env":
+            return self._env.get(ref.name) or None
+        from controller.live import Target  # boto3 only when an AWS-stored secret is used
+
+        target = Target.of(item)
+        if ref.source == "ssm":
+            reply = self._clients.call(
+                target, "ssm", "GetParameter", Name=ref.name, WithDecryption=True
+            )
+            return reply["Parameter"]["Value"]
+        reply = self._clients.call(target, "secretsmanager", "GetSecretValue", SecretId=ref.name)
+        return reply.get("SecretString")
+
+    def value(self, ref: SecretRef, item: Integration, *, required: bool) -> str | None:
+        """The secret, or None (best effort) / a UserError naming the reference (required)."""
+        key = (ref, item.account)
+        with self._lock:
+            known = key in self._values
+            value = self._values.get(key)
+        if not known:
+            try:
+                value = self._fetch(ref, item) if self._clients or ref.source == "env" else None
+            except UserError:
+                if required:
+                    raise
+                value = None
+            if value is not None:
+                _mask(value)
+            with self._lock:
+                self._values[key] = value
+        if value is None and required:
+            hint = (
+                f"set the environment variable {ref.name}"
+                if ref.source == "env"
+                else (f"make sure {ref} exists and the role may read it")
+            )
+            raise UserError(f"secret {ref} of {item.name} is not available: {hint}")
+        return value
+
+    def values(self, item: Integration) -> dict[SecretRef, str]:
+        """Every secret of an integration; all required (apply)."""
+        return {ref: self.value(ref, item, required=True) for ref in refs_of(item)}
+
+    def digests(
+        self, items: Iterable[Integration]
+    ) -> dict[str, tuple[tuple[SecretRef, str | None], ...]]:
+        """Per integration name, each reference's digest, or None when it cannot be read now."""
+        out = {}
+        for item in items:
+            pairs = []
+            for ref in refs_of(item):
+                value = self.value(ref, item, required=False)
+                pairs.append((ref, secret_digest(value) if value is not None else None))
+            out[item.name] = tuple(pairs)
+        return out
