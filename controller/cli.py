@@ -225,6 +225,61 @@ def _run_codeowners(args: argparse.Namespace) -> int:
     return codeowners.run(args.paths, output=args.output, check=args.check)
 
 
+def _add_status(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "status",
+        help="live view per integration: mode, statuses, last commit, drift",
+        description="One row per integration: the mode the file wants, the live mode and "
+        "feature statuses, the last applied commit, and whether AWS drifted from the file. "
+        "Also lists preferences coupa-gitops does not manage.",
+    )
+    _paths(p)
+    p.set_defaults(run=lambda a: _commands().status_command(a.paths))
+
+
+def _add_verify_endpoint(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "verify-endpoint",
+        help="the endpoint validation handshake: send a code, then confirm it",
+        description="Without --code: ask AWS to send a validation code to the integration's "
+        "Coupa endpoint. With --code: submit the code the Coupa administrator received, "
+        "which moves the features to VALIDATED.",
+    )
+    p.add_argument("name", metavar="NAME", help="metadata.name of the integration")
+    p.add_argument("--code", help="the validation code received in Coupa")
+    p.add_argument(
+        "--config",
+        dest="paths",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="config path (repeatable; default: config/)",
+    )
+    p.set_defaults(
+        run=lambda a: _commands().verify_endpoint_command(a.paths or ["config/"], a.name, a.code)
+    )
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import",
+        help="adopt an existing (unmanaged) preference for an integration file",
+        description="Tag an existing preference that coupa-gitops does not manage yet with "
+        "coupa-gitops:name=NAME, after checking it has the same portal, buyer and supplier "
+        "as the file. Nothing is ever adopted silently.",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--arn", required=True, help="ARN of the preference to adopt")
+    p.add_argument("--config", dest="paths", action="append", default=None, metavar="PATH")
+    p.set_defaults(run=lambda a: _commands().import_command(a.paths or ["config/"], a.name, a.arn))
+
+
+def _commands():
+    from controller import commands
+
+    return commands
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coupa-gitops",
@@ -236,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_plan(sub)
     _add_apply(sub)
+    _add_status(sub)
+    _add_verify_endpoint(sub)
+    _add_import(sub)
     _add_intent(sub)
     _add_codeowners(sub)
     _add_sandbox(sub)

@@ -76,10 +76,14 @@ class Session:
         return [Desired(i, digests[i.name]) for i in items]
 
     def plan(self, scope: Scope, commit: str | None) -> Plan:
+        return self.observe_and_plan(scope, commit)[1]
+
+    def observe_and_plan(self, scope: Scope, commit: str | None) -> tuple[Observed, Plan]:
         observed = self.observe(scope.items)
-        return make_plan(
+        plan = make_plan(
             self.desired(scope.items), observed, today=today(), prune=scope.prune, commit=commit
         )
+        return observed, plan
 
 
 def write_plan_file(plan: Plan, path: str) -> None:
@@ -212,4 +216,143 @@ def apply_command(
             + done
             + (f"\n\n**Pending go-live:**\n{pending}" if pending else "")
         )
+    return 0
+
+
+def _short(commit: str | None) -> str:
+    return commit[:10] if commit else "-"
+
+
+def status_rows(items, observed: Observed, plan: Plan) -> list[list[str]]:
+    """One row per integration: wanted mode, live statuses, last commit, drift."""
+    live = {(p.account, p.managed_name): p for p in observed.preferences if p.managed_name}
+    drifted = {c.name for c in plan.actionable if c.action.value in ("update", "replace")}
+    rows = [["NAME", "ACCOUNT", "WANTED", "LIVE", "E-INVOICE", "PO RETRIEVAL", "COMMIT", "DRIFT"]]
+    for item in sorted(items, key=lambda i: i.name):
+        pref = live.get((item.account, item.name))
+        if pref is None:
+            rows.append(
+                [item.name, item.account, item.mode.value, "(not created)", "-", "-", "-", "yes"]
+            )
+            continue
+        rows.append(
+            [
+                item.name,
+                item.account,
+                item.mode.value,
+                pref.live_mode,
+                pref.status_of("einvoice") or "off",
+                pref.status_of("purchaseOrderRetrieval") or "off",
+                _short(pref.last_commit),
+                "yes" if item.name in drifted else "no",
+            ]
+        )
+    return rows
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return (
+        "\n".join(
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+        )
+        + "\n"
+    )
+
+
+def status_command(paths: list[str]) -> int:
+    scope = load_scope(paths)
+    observed, plan = Session().observe_and_plan(scope, head_commit())
+    sys.stdout.write(table(status_rows(scope.items, observed, plan)))
+    orphans = [c for c in plan.actionable if c.action.value == "delete"]
+    for change in orphans:
+        print(f"orphan: {change.arn} is tagged {change.name} but has no config file")
+    if plan.unmanaged:
+        print("unmanaged (no coupa-gitops:name tag; never changed):")
+        for u in plan.unmanaged:
+            hint = (
+                f"  -> coupa-gitops import {u.adoptable_by} --arn {u.arn}" if u.adoptable_by else ""
+            )
+            print(f"  {u.arn} buyer {u.buyer_identity} supplier {u.supplier_identity}{hint}")
+    return 0
+
+
+def _find(paths: list[str], name: str):
+    items = spec.load(paths).require_valid()
+    for item in items:
+        if item.name == name:
+            return item
+    known = ", ".join(i.name for i in items) or "none"
+    raise UserError(f"no integration named {name!r} under {', '.join(paths)} (known: {known})")
+
+
+def _managed(session: Session, item):
+    observed = session.observe([item])
+    for pref in observed.preferences:
+        if pref.managed_name == item.name and pref.account == item.account:
+            return pref, observed
+    raise UserError(f"{item.name} does not exist in AWS yet: run `coupa-gitops apply` first")
+
+
+def verify_endpoint_command(paths: list[str], name: str, code: str | None) -> int:
+    from controller.apply import token
+    from controller.live import Target
+
+    item = _find(paths, name)
+    session = Session()
+    pref, _ = _managed(session, item)
+    target = Target.of(item)
+    if code is None:
+        session.clients.call(
+            target,
+            "invoicing",
+            "SendProcurementPortalValidation",
+            ProcurementPortalPreferenceArn=pref.arn,
+            ClientToken=token("send", pref.arn, pref.version),
+        )
+        print(f"Validation code sent for {name} ({item.production.instance_url}).")
+        print("Your Coupa administrator receives it; complete the handshake with:")
+        print(f"  coupa-gitops verify-endpoint {name} --code CODE")
+        return 0
+    session.clients.call(
+        target,
+        "invoicing",
+        "VerifyProcurementPortalValidation",
+        ProcurementPortalPreferenceArn=pref.arn,
+        Code=code,
+        ClientToken=token("verify", pref.arn, pref.version, code),
+    )
+    print(f"Endpoint of {name} verified. Next: the connection test, then a go-live plan.")
+    return 0
+
+
+def import_command(paths: list[str], name: str, arn: str) -> int:
+    from controller.live import Target
+    from controller.translate import COMMIT_TAG, NAME_TAG
+
+    item = _find(paths, name)
+    session = Session()
+    observed = session.observe([item])
+    pref = next((p for p in observed.preferences if p.arn == arn), None)
+    if pref is None:
+        raise UserError(f"{arn} is not a procurement portal preference of account {item.account}")
+    if pref.managed_name == name:
+        print(f"{arn} is already managed as {name}; nothing to do")
+        return 0
+    if pref.managed_name:
+        raise UserError(f"{arn} is already managed as {pref.managed_name}, not {name}")
+    if pref.natural_key != item.natural_key:
+        raise UserError(
+            f"{arn} is for buyer {pref.buyer_identity} and supplier {pref.supplier_identity}, "
+            f"but {name} declares buyer {item.production.buyer.identity} and supplier "
+            f"{item.production.supplier.identity}: it is not the same integration"
+        )
+    tags = [
+        {"Key": NAME_TAG, "Value": name},
+        {"Key": COMMIT_TAG, "Value": head_commit() or "unknown"},
+    ]
+    session.clients.call(
+        Target.of(item), "invoicing", "TagResource", ResourceArn=arn, ResourceTags=tags
+    )
+    print(f"imported {arn} as {name}; run `coupa-gitops plan` to see how it differs")
     return 0
