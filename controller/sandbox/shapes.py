@@ -63,9 +63,16 @@ def _member_path(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _shown(shape: Shape, value: Any) -> str:
-    """The value as AWS quotes it in messages, unless sensitive or too long to help."""
-    if shape.metadata.get("sensitive") or not isinstance(value, str | int | float | bool):
+def _shown(shape: Shape, value: Any, path: str) -> str:
+    """The value as AWS quotes it in messages, unless secret, sensitive or too long to help.
+
+    Not every secret is marked sensitive in the model (TestEnvPreference's shared secret is
+    not), so a member named like a secret is never shown either.
+    """
+    secret = "secret" in path.rsplit(".", 1)[-1].lower()
+    if secret or shape.metadata.get("sensitive"):
+        return ""
+    if not isinstance(value, str | int | float | bool):
         return ""
     text = str(value).lower() if isinstance(value, bool) else str(value)
     if len(text) > MAX_SHOWN_VALUE or any(ch in text for ch in "'\r\n"):
@@ -146,12 +153,12 @@ def _check_string(shape: Shape, value: Any, path: str) -> list[FieldError]:
     enum = shape.metadata.get("enum")
     if enum and value not in enum:
         constraint = f"Member must satisfy enum value set: [{', '.join(enum)}]"
-        return [FieldError(path, constraint, _shown(shape, value))]
+        return [FieldError(path, constraint, _shown(shape, value, path))]
     errors = _length_errors(shape, len(value), path)
     pattern = shape.metadata.get("pattern")
     if pattern and not _compiled(pattern).fullmatch(value):
         constraint = f"Member must satisfy regular expression pattern: {pattern}"
-        errors.append(FieldError(path, constraint, _shown(shape, value)))
+        errors.append(FieldError(path, constraint, _shown(shape, value, path)))
     return errors
 
 
