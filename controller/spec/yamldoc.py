@@ -70,7 +70,9 @@ def _plain_value(text: str) -> object:
         except ValueError:  # longer than sys.get_int_max_str_digits(): keep it as text
             return text
     if _FLOAT.fullmatch(text):
-        return float(text.replace("inf", "Inf").replace("Inf", "inf").replace("INF", "inf"))
+        return float(
+            text.replace(".", "", 1) if text.lower().lstrip("+-") in (".inf", ".nan") else text
+        )
     return text
 
 
