@@ -308,29 +308,48 @@ def _intent(base: _Side | None, head: _Side | None) -> IntegrationIntent:
     )
 
 
+def _base_text(changes: gitdiff.ChangeSet, file: str) -> str | None:
+    try:
+        return gitdiff.text_at(changes.base_commit, file, repo_dir=changes.root)
+    except ConfigError:  # not UTF-8, too large: unreadable at base
+        return None
+
+
+def _head_text(changes: gitdiff.ChangeSet, file: str) -> str | None:
+    try:
+        return decode(file, (Path(changes.root) / file).read_bytes())
+    except (OSError, ConfigError):
+        return None
+
+
 def compute(base: str, paths: list[str], repo_dir: str = ".") -> Intent:
     """The intent of the working tree's config changes since `base`."""
     changes = gitdiff.changed_since(base, paths, repo_dir=repo_dir)
+    old_sides = {f: _side(f, _base_text(changes, f)) for f in changes.base_files}
+    new_sides = {f: _side(f, _head_text(changes, f)) for f in changes.head_files}
+    # Integrations pair up by name: a new name in the same file is a removal plus an addition.
+    # A side whose name cannot be read pairs with the other side of its own file instead.
+    moved = {**{f: f for f in changes.modified}, **dict(changes.renamed)}
+    back = {new: old for old, new in moved.items()}
+
+    def key_of(side: _Side, counterpart: _Side | None) -> str:
+        if side.name:
+            return side.name
+        if counterpart is not None and counterpart.name:
+            return counterpart.name
+        return f"?{side.file}"
+
     before: dict[str, _Side] = {}
-    after: dict[str, _Side] = {}
-    for file in changes.base_files:
-        try:
-            text = gitdiff.text_at(changes.base_commit, file, repo_dir=changes.root)
-        except ConfigError:
-            text = None
-        side = _side(file, text)
-        before[side.name or f"?{file}"] = side
+    for file, side in old_sides.items():
+        before[key_of(side, new_sides.get(moved.get(file, "")))] = side
     notes: list[str] = []
-    for file in changes.head_files:
-        try:
-            raw = (Path(changes.root) / file).read_bytes()
-            text = decode(file, raw)
-        except (OSError, ConfigError):
-            text = None
-        side = _side(file, text)
-        key = side.name or f"?{file}"
+    after: dict[str, _Side] = {}
+    for file, side in new_sides.items():
+        key = key_of(side, old_sides.get(back.get(file, "")))
+        if key.startswith("?") and file in back:
+            key = f"?{back[file]}"  # both sides unnamed: the base side's key
         if key in after:
-            notes.append(f"`{key}` is named in both {after[key].file} and {file}")
+            notes.append(f"`{key}` is named in both `{after[key].file}` and `{file}`")
             key = f"{key}?{file}"
         after[key] = side
 

@@ -1,0 +1,1 @@
+"""Tests of the git and GitHub side: gitdiff, intent, codeowners, Actions output, workflows."""
