@@ -33,6 +33,7 @@ def summary(result: LoadResult) -> str:
     if not result.problems:
         return f"{files} file{'s' * (files != 1)} valid ({len(result.integrations)} integrations)"
     bad = len({p.file for p in result.problems})
+    files = len(set(result.files) | {p.file for p in result.problems})  # missing paths count too
     count = len(result.problems)
     return f"{count} problem{'s' * (count != 1)} in {bad} of {files} file{'s' * (files != 1)}"
 
