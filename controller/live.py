@@ -233,22 +233,6 @@ class Reader:
     def __init__(self, clients: Clients):
         self.clients = clients
 
-    def summaries(self, target: Target) -> list[dict]:
-        """Every preference summary of the account (all pages)."""
-        pages = self.clients.client(target, "invoicing").get_paginator(
-            "list_procurement_portal_preferences"
-        )
-        try:
-            return [
-                s
-                for page in pages.paginate(PaginationConfig={"PageSize": 100})
-                for s in page.get("ProcurementPortalPreferences", [])
-            ]
-        except Exception as exc:
-            raise explain(
-                exc, "invoicing", "ListProcurementPortalPreferences", target.account
-            ) from None
-
     def tags(self, target: Target, arn: str) -> list[dict]:
         reply = self.clients.call(target, "invoicing", "ListTagsForResource", ResourceArn=arn)
         return reply.get("ResourceTags", [])
@@ -277,10 +261,27 @@ class Reader:
         names = names or {}
         with ThreadPoolExecutor(max_workers=self.clients.concurrency) as pool:
             list(pool.map(lambda t: self.clients.preflight(t, names.get(t, "run")), targets))
-            listed = list(pool.map(self.summaries, targets))
-            work = [(t, s) for t, summaries in zip(targets, listed, strict=True) for s in summaries]
-            prefs = list(pool.map(lambda ts: self._one(*ts), work))
+            per_target = list(pool.map(lambda t: self._list_and_submit(pool, t), targets))
+            prefs = [future.result() for futures in per_target for future in futures]
         return Observed(tuple(prefs), tuple(sorted({t.account for t in targets})))
+
+    def _list_and_submit(self, pool: ThreadPoolExecutor, target: Target) -> list:
+        """List page by page; each preference's reads start while the next page loads."""
+        paginator = self.clients.client(target, "invoicing").get_paginator(
+            "list_procurement_portal_preferences"
+        )
+        futures = []
+        try:
+            for page in paginator.paginate(PaginationConfig={"PageSize": 100}):
+                futures += [
+                    pool.submit(self._one, target, summary)
+                    for summary in page.get("ProcurementPortalPreferences", [])
+                ]
+        except Exception as exc:
+            raise explain(
+                exc, "invoicing", "ListProcurementPortalPreferences", target.account
+            ) from None
+        return futures
 
     def reread(self, target: Target, arns: Sequence[str]) -> dict[str, int]:
         """Current Version of each ARN (None when it is gone), to detect a stale plan."""

@@ -1,0 +1,150 @@
+"""How close a steady-state `plan` gets to the latency floor, at scale.
+
+N integrations (default 200) are created in a sandbox running in its own process; then the
+sandbox adds LATENCY ms (default 25) to every API call and `plan` runs once. The floor is
+ceil(calls / concurrency) x latency: what a perfect client would need for the calls it makes.
+Prints wall time, API calls per integration, and the ratio wall / floor (target <= 1.5).
+
+Usage: python bench/plan_scale.py [--integrations 200] [--latency-ms 25] [--concurrency 8]
+Needs the test extras (moto) for STS and Organizations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = (ROOT / "config/integrations/acme-emea.yaml").read_text()
+ACCOUNT = "123456789012"  # moto's and the sandbox's default account
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_configs(root: Path, count: int) -> None:
+    for i in range(count):
+        text = TEMPLATE.replace("name: acme-emea", f"name: bench-{i:04d}")
+        text = text.replace('"111122223333"', f'"{ACCOUNT}"')
+        text = text.replace("identity: ACME-EMEA\n", f"identity: BENCH-{i:04d}\n")
+        (root / f"bench-{i:04d}.yaml").write_text(text)
+
+
+def wait_up(url: str) -> None:
+    from controller.sandbox import health
+
+    for _ in range(200):
+        try:
+            if health(url):
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"sandbox at {url} did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--integrations", type=int, default=200)
+    parser.add_argument("--latency-ms", type=float, default=25.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+
+    from moto.server import ThreadedMotoServer
+
+    from controller import commands
+    from controller.sandbox import call_counts, reset_call_counts, set_faults
+
+    moto = ThreadedMotoServer(port=0, verbose=False)
+    moto.start()
+    host, mport = moto.get_host_and_port()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "config").mkdir()
+        write_configs(root / "config", args.integrations)
+        sandbox = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "controller.cli",
+                "sandbox",
+                "--port",
+                str(port),
+                "--db",
+                str(root / "sandbox.sqlite"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_up(url)
+            os.environ.update(
+                AWS_ENDPOINT_URL_INVOICING=url,
+                AWS_ENDPOINT_URL_STS=f"http://{host}:{mport}",
+                AWS_ENDPOINT_URL_ORGANIZATIONS=f"http://{host}:{mport}",
+                AWS_ACCESS_KEY_ID="AKIABENCH",
+                AWS_SECRET_ACCESS_KEY="bench",
+                AWS_DEFAULT_REGION="us-east-1",
+                ACME_COUPA_SECRET="bench-secret",
+                ACME_COUPA_TEST_SECRET="bench-test-secret",
+            )
+            config = [str(root / "config")]
+            start = time.perf_counter()
+            setup = commands.Session(concurrency=args.concurrency)
+            scope = commands.load_scope(config)
+            plan = setup.plan(scope, None)
+            from controller.apply import Applier, Options, gate
+            from controller.live import Target
+
+            Applier(
+                setup.clients.call, Target.of, setup.secrets, {i.name: i for i in scope.items}, None
+            ).run(gate(plan, Options()), lambda _: None)
+            print(
+                f"setup: {args.integrations} integrations created in "
+                f"{time.perf_counter() - start:.1f} s"
+            )
+
+            set_faults(url, latency_ms=args.latency_ms)
+            reset_call_counts(url)
+            start = time.perf_counter()
+            session = commands.Session(concurrency=args.concurrency)
+            plan = session.plan(commands.load_scope(config), None)
+            wall = time.perf_counter() - start
+            counts = call_counts(url)
+        finally:
+            sandbox.terminate()
+            sandbox.wait(10)
+            moto.stop()
+    calls = sum(counts.values())
+    assert not plan.has_changes, "steady state expected: the plan should be empty"
+    floor = math.ceil(calls / args.concurrency) * args.latency_ms / 1000
+    print(
+        f"plan of {args.integrations} integrations, {args.latency_ms:.0f} ms per call, "
+        f"concurrency {args.concurrency}"
+    )
+    print(f"  wall time: {wall:.2f} s")
+    print(
+        f"  API calls: {calls} ({calls / args.integrations:.2f} per integration): "
+        + ", ".join(f"{op} {n}" for op, n in sorted(counts.items()))
+    )
+    print(f"  floor ceil({calls}/{args.concurrency}) x {args.latency_ms:.0f} ms = {floor:.2f} s")
+    print(f"  ratio wall/floor: {wall / floor:.2f} (target <= 1.5)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
