@@ -100,6 +100,8 @@ def gate(plan: Plan, options: Options) -> Gated:
     )
 
 
+MAX_STALE_TOKENS = 10
+
 ORDER = {Action.CREATE: 0, Action.UPDATE: 1, Action.REPLACE: 2, Action.STATUS: 3, Action.DELETE: 4}
 
 
@@ -146,16 +148,46 @@ class Applier:
     def _create(self, item: Integration) -> str:
         secrets = self.secrets.values(item)
         body = create_body(item, secrets)
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-        reply = self.call(
-            self.target_of(item),
-            "invoicing",
-            "CreateProcurementPortalPreference",
-            **body,
-            ResourceTags=self._tags(item),
-            ClientToken=token("create", item.account, item.name, digest),
+        tags = self._tags(item)
+        # The token covers the whole request: the same token with other tags (a later commit)
+        # would be refused by AWS as a different request.
+        digest = hashlib.sha256(
+            json.dumps([body, tags], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        target = self.target_of(item)
+        salt = None
+        for _ in range(MAX_STALE_TOKENS):
+            reply = self.call(
+                target,
+                "invoicing",
+                "CreateProcurementPortalPreference",
+                **body,
+                ResourceTags=tags,
+                ClientToken=token("create", item.account, item.name, digest, salt),
+            )
+            arn = reply["ProcurementPortalPreferenceArn"]
+            if self._exists(target, arn):
+                return arn
+            # The token answered with a preference deleted since (a delete or replace of the
+            # same file): derive the next token from it, so a re-run still repeats this path.
+            salt = arn
+        raise UserError(
+            f"could not create {item.name}: every ClientToken named a deleted preference"
         )
-        return reply["ProcurementPortalPreferenceArn"]
+
+    def _exists(self, target, arn: str) -> bool:
+        try:
+            self.call(
+                target,
+                "invoicing",
+                "GetProcurementPortalPreference",
+                ProcurementPortalPreferenceArn=arn,
+            )
+        except UserError as exc:
+            if "ResourceNotFoundException" in str(exc):
+                return False
+            raise
+        return True
 
     def _delete(self, change: Change, target) -> None:
         self.call(
