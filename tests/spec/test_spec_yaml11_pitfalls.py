@@ -71,8 +71,8 @@ def test_a_yaml11_boolean_word_in_a_purchase_order_map_must_be_true_or_false():
 
 @pytest.mark.parametrize("word", ["True", "TRUE", "true"])
 def test_the_yaml12_spellings_of_true_are_booleans(word):
-    text = edit(("  purchaseOrderRetrieval:\n    enabled: true", f"  x:\n    enabled: {word}"))
-    text = text.replace("  x:\n", "  purchaseOrderRetrieval:\n")
+    retrieval = "  purchaseOrderRetrieval:\n    enabled: "
+    text = edit((retrieval + "true", retrieval + word))
     assert load_text(FILE, text).purchase_order_retrieval is True
 
 
@@ -137,4 +137,12 @@ def test_a_null_where_text_is_expected_is_reported_as_empty():
     text = edit(('cost-center: "4711"', "cost-center: ~"))
     assert problems_in(text) == [
         Problem(FILE, 35, 18, "spec.tags.cost-center", "must be text, not empty")
+    ]
+
+
+@pytest.mark.parametrize("written", [".inf", "-.Inf", ".NaN", "1e999"])
+def test_yaml_infinity_and_not_a_number_where_text_is_expected_must_be_quoted(written):
+    text = edit(('cost-center: "4711"', f"cost-center: {written}"))
+    assert problems_in(text) == [
+        Problem(FILE, 35, 18, "spec.tags.cost-center", QUOTE_IT.format(written))
     ]

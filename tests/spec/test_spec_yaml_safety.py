@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 
 from controller.spec import ConfigError, Problem, load_text
-from controller.spec.yamldoc import MAX_DEPTH, parse
+from controller.spec.yamldoc import MAX_DEPTH, decode, parse
 
 from .docs import BASE, FILE, edit, problems_in
 
@@ -266,8 +266,6 @@ def test_nesting_up_to_the_limit_is_accepted_by_the_reader():
 
 
 def test_a_utf8_byte_order_mark_is_accepted():
-    from controller.spec.yamldoc import decode
-
     assert load_text(FILE, decode(FILE, b"\xef\xbb\xbf" + BASE.encode())).name == "acme"
 
 
@@ -304,3 +302,14 @@ def test_an_unterminated_quote_is_reported_at_the_end_of_the_file():
             "invalid YAML: while scanning a quoted scalar found unexpected end of stream",
         )
     ]
+
+
+def test_a_key_holding_a_newline_is_reported_on_one_line():
+    text = edit(("  mode: test\n", '  mode: test\n  "mo\\nde": live\n'))
+    (problem,) = problems_in(text)
+    assert problem == Problem(
+        FILE, 10, 3, "spec.mo\nde", "unknown key `mo\nde`; did you mean `mode`?"
+    )
+    assert (
+        str(problem) == "acme.yaml:10:3: spec.mo\\nde: unknown key `mo\\nde`; did you mean `mode`?"
+    )
