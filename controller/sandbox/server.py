@@ -33,6 +33,7 @@ from controller.sandbox.errors import (
     UnknownOperationException,
 )
 from controller.sandbox.faults import Faults
+from controller.sandbox.identity import ORGANIZATIONS_PREFIX, Identity
 from controller.sandbox.service import DEFAULT_ACCOUNT, ControlError, Service
 from controller.sandbox.shapes import service_model
 from controller.sandbox.store import Store
@@ -147,7 +148,49 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
 
+    def _send_raw(self, status: int, data: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self._headers_buffer.append(b"\r\n" + data)
+        self.flush_headers()
+
+    def _is_identity_call(self) -> bool:
+        target = self.headers.get("X-Amz-Target", "")
+        form = self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
+        return target.startswith(ORGANIZATIONS_PREFIX) or form
+
+    def _identity(self) -> None:
+        """STS (query/XML) and Organizations (JSON 1.1) for the demo's preflight."""
+        identity = self.server.app.identity
+        target = self.headers.get("X-Amz-Target", "")
+        try:
+            body = self._body()
+            if target.startswith(ORGANIZATIONS_PREFIX):
+                key = parse_authorization(self.headers, "organizations")
+                status, payload = identity.organizations(key, target.partition(".")[2])
+                data = json.dumps(payload).encode()
+                self._send_raw(status, data, "application/x-amz-json-1.1")
+                return
+            key = parse_authorization(self.headers, "sts")
+            status, xml = identity.sts(key, body)
+        except ApiError as exc:
+            if target:
+                self._send(exc.status, exc.body())
+                return
+            status, xml = (
+                exc.status,
+                (
+                    "<ErrorResponse><Error><Type>Sender</Type>"
+                    f"<Code>{exc.code}</Code><Message>{exc.message}</Message></Error></ErrorResponse>"
+                ),
+            )
+        self._send_raw(status, xml.encode(), "text/xml")
+
     def _api(self) -> None:
+        if self._is_identity_call():
+            self._identity()
+            return
         app = self.server.app
         started = time.monotonic()
         request_id = str(uuid.uuid4())
@@ -214,8 +257,19 @@ class App:
         self.log = log
         self.target_prefix = model.metadata["targetPrefix"]
         self.signing_name = model.signing_name
+        self.identity = Identity(self.account_for, self._remember_key)
         self.calls: dict[str, int] = {}
         self._lock = threading.Lock()
+
+    def _remember_key(self, access_key: str, account: str) -> None:
+        with self._lock:
+            self.accounts[access_key] = account
+
+    def _organization(self, args: dict[str, Any]) -> Any:
+        members = args.get("members", [])
+        if not isinstance(members, list):
+            raise ValueError("members must be a list of account ids")
+        return self.identity.set_organization(str(args["management"]), [str(m) for m in members])
 
     def account_for(self, access_key: str) -> str:
         with self._lock:
@@ -269,6 +323,7 @@ class App:
 
     def _reset(self, args: dict[str, Any]) -> Any:
         self.service.reset()
+        self.identity.reset()
         self._reset_calls(args)
         return {"reset": True}
 
@@ -312,6 +367,7 @@ CONTROL_ROUTES: dict[tuple[str, str], Callable[[App, dict[str, Any]], Any]] = {
     ("POST", "connection-test"): App._connection_test,
     ("POST", "drift"): App._drift,
     ("POST", "reset"): App._reset,
+    ("POST", "organization"): App._organization,
     ("GET", "faults"): App._get_faults,
     ("POST", "faults"): App._set_faults,
     ("GET", "calls"): App._get_calls,
