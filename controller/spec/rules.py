@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
+from controller.spec.schema import schema
 from controller.spec.yamldoc import Path
 
 Finding = tuple[Path, str, bool]
@@ -129,8 +130,9 @@ def po_required_keys_in_document_types(data: dict) -> Iterator[Finding]:
     types = _get(data, "spec", "einvoice", "documentTypes")
     if not isinstance(required, dict) or not isinstance(types, list):
         return
+    known = schema()["$defs"]["documentType"]["enum"]
     for key in required:
-        if key not in types:
+        if key in known and key not in types:  # an unknown type gets the schema's "did you mean"
             yield (
                 ("spec", "einvoice", "purchaseOrderRequired", key),
                 f"`{key}` is not in einvoice.documentTypes; add it there or remove it here",

@@ -148,6 +148,20 @@ CASES = {
             )
         ],
     ),
+    "misspelled-purchase-order-key-gets-the-enum-hint-not-add-it-to-document-types": (
+        [("{AWS_MARKETPLACE_INVOICE: true}", "{AWS_MARKETPLACE_INVOIC: true}")],
+        [
+            Problem(
+                FILE,
+                29,
+                29,
+                "spec.einvoice.purchaseOrderRequired.AWS_MARKETPLACE_INVOIC",
+                "must be one of AWS_CLOUD_INVOICE, AWS_CLOUD_CREDIT_MEMO, "
+                "AWS_MARKETPLACE_INVOICE, AWS_MARKETPLACE_CREDIT_MEMO, AWS_REQUEST_FOR_PAYMENT; "
+                "did you mean `AWS_MARKETPLACE_INVOICE`?",
+            )
+        ],
+    ),
     # roleArn
     "role-in-another-account": (
         [("iam::111122223333:role", "iam::999988887777:role")],
