@@ -274,6 +274,23 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=lambda a: _commands().import_command(a.paths or ["config/"], a.name, a.arn))
 
 
+def _add_demo(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="walk the example config end to end against a local sandbox (no AWS needed)",
+        description="Start the sandbox in-process with a throw-away database and walk the "
+        "example config: validate, plan, apply, verify-endpoint, a simulated connection "
+        "test, the go-live plan, apply --allow-go-live, status.",
+    )
+    p.set_defaults(run=lambda a: _demo())
+
+
+def _demo() -> int:
+    from controller import demo
+
+    return demo.run()
+
+
 def _commands():
     from controller import commands
 
@@ -294,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_status(sub)
     _add_verify_endpoint(sub)
     _add_import(sub)
+    _add_demo(sub)
     _add_intent(sub)
     _add_codeowners(sub)
     _add_sandbox(sub)

@@ -63,13 +63,14 @@ def summary(plan: Plan) -> str:
     counts = plan.counts()
     if not plan.has_changes:
         return f"No changes. {counts['no-op']} integration(s) match AWS."
-    parts = [
-        f"{counts['create']} to create",
-        f"{counts['update']} to update",
-        f"{counts['replace']} to replace",
-        f"{counts['delete']} to delete",
-        f"{counts['status']} mode change(s)",
-    ]
+    labels = {
+        "create": "to create",
+        "update": "to update",
+        "replace": "to replace",
+        "delete": "to delete",
+        "status": "mode change(s)",
+    }
+    parts = [f"{counts[action]} {label}" for action, label in labels.items() if counts[action]]
     go_live = len(plan.go_live)
     lead = f"{go_live} GO-LIVE change(s) need approval; " if go_live else ""
     return f"Plan: {lead}{', '.join(parts)}; {counts['no-op']} unchanged."
