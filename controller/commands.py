@@ -103,10 +103,9 @@ def read_plan_file(path: str) -> Plan:
 
 def step_summary(markdown_text: str) -> None:
     """Append Markdown to the GitHub job summary when running in Actions."""
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if target:
-        with open(target, "a", encoding="utf-8") as handle:
-            handle.write(markdown_text + "\n")
+    from controller import github
+
+    github.write_step_summary(markdown_text)
 
 
 def plan_command(

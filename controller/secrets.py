@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections.abc import Iterable, Mapping
 
+from controller import github
 from controller.errors import UserError
 from controller.model import Integration, SecretRef
 from controller.translate import secret_digest
-
-
-def _mask(value: str) -> None:
-    # In GitHub Actions, register the value with the runner before anything else can print it.
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        for line in value.splitlines() or [value]:
-            if line.strip():
-                sys.stdout.write(f"::add-mask::{line}\n")
-        sys.stdout.flush()
 
 
 def refs_of(item: Integration) -> tuple[SecretRef, ...]:
@@ -63,7 +54,7 @@ class Secrets:
                     raise
                 value = None
             if value is not None:
-                _mask(value)
+                github.mask(value)  # before anything else can print it
             with self._lock:
                 self._values[key] = value
         if value is None and required:
