@@ -204,3 +204,21 @@ class World:
         assert verified.code == 0, verified.err
         self.control.set_connection_test(arn, passed=passed)
         return arn
+
+
+def unmanaged_request(buyer: str, supplier: str = "AWS-MARKETPLACE") -> dict:
+    """A Create request as someone clicking in the console would send it: no coupa-gitops tag."""
+    return {
+        "ProcurementPortalName": "COUPA",
+        "BuyerDomain": "NetworkID",
+        "BuyerIdentifier": buyer,
+        "SupplierDomain": "NetworkID",
+        "SupplierIdentifier": supplier,
+        "ProcurementPortalSharedSecret": f"{CANARY}-unmanaged-secret",
+        "ProcurementPortalInstanceEndpoint": "https://acme.coupahost.com",
+        "EinvoiceDeliveryEnabled": False,
+        "PurchaseOrderRetrievalEnabled": True,
+        "MarketplacePunchOutEnabled": False,
+        "Contacts": [{"Name": "Someone", "Email": "someone@acme.example"}],
+        "ResourceTags": [{"Key": "owner", "Value": "console"}],
+    }
