@@ -5,9 +5,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 
-import boto3
 import pytest
-from botocore.config import Config
+from sandbox_helpers import make_client
 
 from controller.sandbox import Sandbox
 
@@ -18,18 +17,6 @@ _accounts = itertools.count(1)
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     with Sandbox(tmp_path_factory.mktemp("sandbox") / "state.sqlite") as sb:
         yield sb
-
-
-def make_client(sb: Sandbox, access_key: str = "AKIASANDBOXDEFAULT", **config: object):
-    """A real boto3 invoicing client talking HTTP to the sandbox."""
-    return boto3.client(
-        "invoicing",
-        region_name="us-east-1",
-        endpoint_url=sb.url,
-        aws_access_key_id=access_key,
-        aws_secret_access_key="x",
-        config=Config(**config) if config else None,
-    )
 
 
 class Tenant:

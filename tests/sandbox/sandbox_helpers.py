@@ -8,6 +8,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 INSTANCE = "https://acme.coupahost.com/cxml/invoices"
@@ -104,3 +106,15 @@ def raw_call(
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
+
+
+def make_client(sb: Any, access_key: str = "AKIASANDBOXDEFAULT", **config: Any) -> Any:
+    """A real boto3 invoicing client talking HTTP to the sandbox."""
+    return boto3.client(
+        "invoicing",
+        region_name="us-east-1",
+        endpoint_url=sb.url,
+        aws_access_key_id=access_key,
+        aws_secret_access_key="x",
+        config=Config(**config) if config else None,
+    )

@@ -6,7 +6,16 @@ import datetime as dt
 
 import pytest
 from botocore.exceptions import ClientError
-from sandbox_helpers import INSTANCE, create_request, error_of, get, put_request
+from sandbox_helpers import (
+    FAKE_AUTHORIZATION,
+    INSTANCE,
+    create_request,
+    error_of,
+    get,
+    make_client,
+    put_request,
+    raw_call,
+)
 
 from controller.sandbox import DEFAULT_ACCOUNT
 
@@ -43,8 +52,6 @@ def test_get_returns_every_stored_field_with_version_1_and_pending_statuses(tena
 
 
 def test_timestamps_travel_as_epoch_seconds_numbers(tenant, sandbox):
-    from sandbox_helpers import FAKE_AUTHORIZATION, raw_call
-
     sandbox.control.map_account("AKIARAWCALLER", tenant.account)
     arn = tenant.client.create_procurement_portal_preference(**create_request())[
         "ProcurementPortalPreferenceArn"
@@ -259,8 +266,6 @@ def test_another_account_can_neither_list_nor_get_a_preference(new_tenant):
 
 
 def test_an_unmapped_access_key_acts_as_the_default_account(sandbox):
-    from conftest import make_client
-
     client = make_client(sandbox, "AKIANEVERMAPPED")
     arn = client.create_procurement_portal_preference(**create_request())[
         "ProcurementPortalPreferenceArn"

@@ -336,3 +336,9 @@ def test_the_status_table_drops_every_verified_status_on_a_connection_change():
     moves = lifecycle.TABLE[lifecycle.Event.CONNECTION_CHANGED].moves
     assert set(moves) == set(lifecycle.ALL_STATUSES) - {"PENDING_VERIFICATION"}
     assert set(moves.values()) == {"PENDING_VERIFICATION"}
+
+
+def test_the_status_table_describes_itself_for_humans():
+    text = lifecycle.describe()
+    assert all(event.value in text for event in lifecycle.Event)
+    assert "TEST_INITIALIZED -> ACTIVE" in text

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import threading
 
-import boto3
-from sandbox_helpers import create_request, get, put_request
+import pytest
+from sandbox_helpers import create_request, get, make_client, put_request
 
-from controller.sandbox import Sandbox
+from controller.sandbox import ControlError, Sandbox
 
 THREADS, WRITES = 8, 10
 
 
 def client_for(sb: Sandbox, key: str = "AKIAPERSIST"):
-    return boto3.client(
-        "invoicing",
-        region_name="us-east-1",
-        endpoint_url=sb.url,
-        aws_access_key_id=key,
-        aws_secret_access_key="x",
-    )
+    return make_client(sb, key)
 
 
 def test_a_restarted_sandbox_on_the_same_file_serves_the_same_state(tmp_path):
@@ -130,3 +124,32 @@ def test_concurrent_creates_with_one_client_token_create_one_preference(tenant):
     assert len(set(arns)) == 1 and len(arns) == THREADS
     listed = tenant.client.list_procurement_portal_preferences()["ProcurementPortalPreferences"]
     assert len(listed) == 1
+
+
+def test_reset_forgets_every_preference_token_and_call_count(tmp_path):
+    with Sandbox(tmp_path / "state.sqlite") as sb:
+        client = client_for(sb)
+        arn = client.create_procurement_portal_preference(**create_request(ClientToken="t1"))
+        sb.control.reset()
+        assert sb.control.call_counts() == {}
+        assert client.list_procurement_portal_preferences()["ProcurementPortalPreferences"] == []
+        again = client.create_procurement_portal_preference(**create_request(ClientToken="t1"))
+        assert again["ProcurementPortalPreferenceArn"] != arn["ProcurementPortalPreferenceArn"]
+
+
+def test_accounts_given_to_the_constructor_scope_the_callers(tmp_path):
+    with Sandbox(tmp_path / "state.sqlite", accounts={"AKIAONE": "111111111111"}) as sb:
+        arn = client_for(sb, "AKIAONE").create_procurement_portal_preference(**create_request())
+        assert "::111111111111:" in arn["ProcurementPortalPreferenceArn"]
+        assert sb.control.map_account("AKIATWO", "222222222222")["accounts"] == {
+            "AKIAONE": "111111111111",
+            "AKIATWO": "222222222222",
+        }
+
+
+def test_an_account_id_that_is_not_12_digits_is_refused(sandbox):
+    with pytest.raises(ControlError) as info:
+        sandbox.control.map_account("AKIABAD", "12345")
+    assert info.value.status == 400 and "12 digits" in info.value.message
+    with pytest.raises(ValueError, match="12 digits"):
+        Sandbox("unused.sqlite", accounts={"AKIABAD": "abc"})
