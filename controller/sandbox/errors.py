@@ -8,6 +8,7 @@ from controller.sandbox.shapes import FieldError, error_namespace
 
 CORAL = "com.amazon.coral.service"
 MAX_MESSAGE = 1024
+MAX_FIELDS = 100  # a 500-element list of bad ARNs need not answer with 500 entries
 
 
 class ApiError(Exception):
@@ -34,12 +35,13 @@ class ValidationException(ApiError):
     def from_fields(cls, errors: list[FieldError], reason: str) -> ValidationException:
         count = len(errors)
         noun = "error" if count == 1 else "errors"
-        sentences = "; ".join(error.sentence() for error in errors)
+        sentences = "; ".join(error.sentence() for error in errors[:MAX_FIELDS])
         return cls(
             f"{count} validation {noun} detected: {sentences}",
             reason=reason,
             fieldList=[
-                {"name": error.path, "message": error.message[:MAX_MESSAGE]} for error in errors
+                {"name": error.path, "message": error.message[:MAX_MESSAGE]}
+                for error in errors[:MAX_FIELDS]
             ],
         )
 

@@ -11,6 +11,7 @@ import json
 import re
 import signal
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -509,8 +510,8 @@ def serve_forever(
         sandbox = Sandbox(
             db, host, port, latency_ms, fault_rate, throttle_rate, seed, accounts, log=log
         ).start()
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot start the sandbox on {host}:{port}: {exc}") from None
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        raise UserError(f"cannot start the sandbox on {host}:{port} with {db}: {exc}") from None
     stopped = threading.Event()
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set()) if in_main else None

@@ -183,10 +183,11 @@ class Store:
             conn.execute(begin)
             try:
                 yield Tx(conn)
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # also when COMMIT itself failed
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Tx]:
