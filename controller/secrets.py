@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 
@@ -54,7 +55,9 @@ class Secrets:
                     raise
                 value = None
             if value is not None:
-                github.mask(value)  # before anything else can print it
+                # before anything else can print it; on stderr, since stdout may be a file
+                # (`plan --format markdown > plan.md`) the runner never reads: the PR comment
+                github.mask(value, out=sys.stderr)
             with self._lock:
                 self._values[key] = value
         if value is None and required:
