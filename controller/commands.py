@@ -38,6 +38,23 @@ class Scope:
 
     items: tuple[Integration, ...]
     prune: frozenset[str] | None
+    # Integrations whose files are gone: read only to find where to look for their orphans.
+    removed: tuple[Integration, ...] = ()
+
+
+def _removed_integrations(changes) -> tuple[Integration, ...]:
+    """The integrations of deleted files, as their files said at the base ref."""
+    from controller import gitdiff
+
+    found = []
+    for path in (*changes.deleted, *(old for old, _ in changes.renamed)):
+        try:
+            text = gitdiff.text_at(changes.base_commit, path, changes.root)
+            if text is not None:
+                found.append(spec.load_text(path, text))
+        except spec.ConfigError:
+            continue  # invalid at base: its account is unknown, so its orphan cannot be found
+    return tuple(found)
 
 
 def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
@@ -51,7 +68,8 @@ def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
     names = changes.names_in_scope(items)
     if names is None:
         return Scope(items, None)
-    return Scope(tuple(i for i in items if i.name in names), frozenset(names))
+    in_scope = tuple(i for i in items if i.name in names)
+    return Scope(in_scope, frozenset(names), _removed_integrations(changes))
 
 
 class Session:
@@ -65,10 +83,11 @@ class Session:
         self.reader = Reader(self.clients)
         self.secrets = Secrets(self.clients)
 
-    def observe(self, items) -> Observed:
+    def observe(self, items, removed=()) -> Observed:
+        """Read every account the integrations (and removed ones) live in."""
         from controller.live import targets_of
 
-        targets = targets_of(items)
+        targets = targets_of(removed) | targets_of(items)
         return self.reader.observe(targets, names=targets)
 
     def desired(self, items) -> list[Desired]:
@@ -79,7 +98,7 @@ class Session:
         return self.observe_and_plan(scope, commit)[1]
 
     def observe_and_plan(self, scope: Scope, commit: str | None) -> tuple[Observed, Plan]:
-        observed = self.observe(scope.items)
+        observed = self.observe(scope.items, scope.removed)
         plan = make_plan(
             self.desired(scope.items), observed, today=today(), prune=scope.prune, commit=commit
         )
