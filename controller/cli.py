@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 
 from controller import __version__
 from controller.errors import BlockedError, UserError
@@ -331,6 +333,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `coupa-gitops plan | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception:
+        traceback.print_exc()
+        print(
+            "\ncoupa-gitops hit a bug (the traceback above). Please report it with the command "
+            "you ran; nothing in this message is a secret value.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":
