@@ -13,6 +13,19 @@ from controller.model import Integration, SecretRef
 from controller.translate import secret_digest
 
 
+_RESOLVED: set[str] = set()  # every secret value this process has seen, for redact()
+_RESOLVED_LOCK = threading.Lock()
+
+
+def redact(text: str) -> str:
+    """`text` with every secret value resolved in this process replaced by ***."""
+    with _RESOLVED_LOCK:
+        known = sorted(_RESOLVED, key=len, reverse=True)
+    for value in known:
+        text = text.replace(value, "***")
+    return text
+
+
 def refs_of(item: Integration) -> tuple[SecretRef, ...]:
     endpoints = (item.production, item.test) if item.test else (item.production,)
     return tuple(e.shared_secret for e in endpoints)
@@ -58,6 +71,8 @@ class Secrets:
                 # before anything else can print it; on stderr, since stdout may be a file
                 # (`plan --format markdown > plan.md`) the runner never reads: the PR comment
                 github.mask(value, out=sys.stderr)
+                with _RESOLVED_LOCK:
+                    _RESOLVED.add(value)
             with self._lock:
                 self._values[key] = value
         if value is None and required:
