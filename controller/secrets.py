@@ -12,7 +12,6 @@ from controller.errors import UserError
 from controller.model import Integration, SecretRef
 from controller.translate import secret_digest
 
-
 _RESOLVED: set[str] = set()  # every secret value this process has seen, for redact()
 _RESOLVED_LOCK = threading.Lock()
 
