@@ -184,8 +184,14 @@ def _epoch(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value or "")
 
 
-def to_live(target: Target, doc: dict, tags: list[dict]) -> LivePreference:
-    """A LivePreference from a Get response (the secret is kept only as a digest)."""
+def to_live(
+    target: Target, doc: dict, tags: list[dict], *, compared: bool = True
+) -> LivePreference:
+    """A LivePreference from a Get response, or from a List summary when not `compared`.
+
+    The secret is kept only as a digest. An untagged (unmanaged) preference needs no Get:
+    its summary has the natural key and statuses, and it is never diffed.
+    """
     return LivePreference(
         arn=doc["ProcurementPortalPreferenceArn"],
         account=doc["AwsAccountId"],
@@ -194,7 +200,7 @@ def to_live(target: Target, doc: dict, tags: list[dict]) -> LivePreference:
         portal=doc["ProcurementPortalName"],
         buyer_identity=doc["BuyerIdentifier"],
         supplier_identity=doc["SupplierIdentifier"],
-        essence=essence(doc, hash_secrets=True),
+        essence=essence(doc, hash_secrets=True) if compared else {},
         statuses=(
             FeatureStatus(
                 "einvoice",
@@ -209,21 +215,6 @@ def to_live(target: Target, doc: dict, tags: list[dict]) -> LivePreference:
         ),
         tags=tuple(sorted((t["Key"], t["Value"]) for t in tags)),
         last_updated=_epoch(doc.get("LastUpdateDate")),
-    )
-
-
-def unmanaged_from_summary(target: Target, summary: dict, tags: list[dict]) -> LivePreference:
-    """An untagged preference needs no Get: the List summary has its natural key."""
-    return LivePreference(
-        arn=summary["ProcurementPortalPreferenceArn"],
-        account=summary["AwsAccountId"],
-        region=target.region,
-        version=summary["Version"],
-        portal=summary["ProcurementPortalName"],
-        buyer_identity=summary["BuyerIdentifier"],
-        supplier_identity=summary["SupplierIdentifier"],
-        essence={},
-        tags=tuple(sorted((t["Key"], t["Value"]) for t in tags)),
     )
 
 
@@ -250,7 +241,7 @@ class Reader:
         arn = summary["ProcurementPortalPreferenceArn"]
         tags = self.tags(target, arn)
         if not any(t["Key"] == "coupa-gitops:name" for t in tags):
-            return unmanaged_from_summary(target, summary, tags)
+            return to_live(target, summary, tags, compared=False)
         return to_live(target, self.get(target, arn), tags)
 
     def observe(
