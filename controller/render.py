@@ -176,23 +176,32 @@ def markdown(plan: Plan, budget: int = MARKDOWN_BUDGET) -> str:
             "| Integration | Change | Account | Readiness |",
             "|---|---|---|---|",
         ]
-        for c in plan.go_live:
+        size = sum(len(line) + 1 for line in out)
+        for index, c in enumerate(plan.go_live):
             mark = ":white_check_mark: ready" if c.ready else ":x: **not ready**"
             what = title(c).split(": ", 1)[1]
-            out.append(f"| `{c.name}` | {what} | {c.account} | {mark} |")
+            row = f"| `{c.name}` | {what} | {c.account} | {mark} |"
+            if size + len(row) > budget // 2:  # the table is bounded too: half the budget
+                out.append(f"| … | {len(plan.go_live) - index} more go-live change(s) | | |")
+                break
+            out.append(row)
+            size += len(row) + 1
         out.append("")
-        for c in plan.go_live:
-            out.append(f"**`{c.name}`** — {title(c).split(': ', 1)[1]}")
-            out += [f"- why: {r}" for r in c.reasons]
-            if c.readiness:
-                out += ["", _md_checklist(c.readiness)]
-            out.append("")
     text_so_far = "\n".join(out)
-    blocks = [_md_details(c) for c in plan.go_live if c.fields] + [
-        _md_details(c) for c in plan.routine
-    ]
+    checklists = []
+    for c in plan.go_live:
+        section = [f"**`{c.name}`** — {title(c).split(': ', 1)[1]}"]
+        section += [f"- why: {r}" for r in c.reasons]
+        if c.readiness:
+            section += ["", _md_checklist(c.readiness)]
+        checklists.append("\n".join(section) + "\n")
+    blocks = (
+        checklists
+        + [_md_details(c) for c in plan.go_live if c.fields]
+        + [_md_details(c) for c in plan.routine]
+    )
     if plan.routine:
-        blocks.insert(len([c for c in plan.go_live if c.fields]), "### Routine changes\n")
+        blocks.insert(len(blocks) - len(plan.routine), "### Routine changes\n")
     if plan.unmanaged:
         rows = ["### Unmanaged preferences (never changed)", ""]
         rows += [
