@@ -9,7 +9,7 @@ def test_plan_from_nothing_proposes_a_create_and_exits_2_with_detailed_exitcode(
     world.write()
     result = world.plan("--detailed-exitcode")
     assert result.code == 2, result.err
-    assert result.out.startswith("Plan: 1 to create, 0 to update")
+    assert result.out.startswith("Plan: 1 to create; 0 unchanged.")
     assert "+ acme-emea: create  [account 123456789012]" in result.out
     assert world.summaries() == []
 
