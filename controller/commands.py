@@ -171,7 +171,7 @@ def _check_plan_is_current(session: Session, plan: Plan, items) -> None:
     for change in plan.actionable:
         if change.arn is None:
             continue
-        target = Target(change.account, change.region, _role_of(items, change.name))
+        target = Target(change.account, change.region, _role_of(items, change))
         session.clients.preflight(target, change.name or "run")
         now = session.reader.reread(target, [change.arn])[change.arn]
         if now != change.version:
@@ -181,8 +181,11 @@ def _check_plan_is_current(session: Session, plan: Plan, items) -> None:
             )
 
 
-def _role_of(items, name: str) -> str | None:
-    return next((i.role_arn for i in items if i.name == name), None)
+def _role_of(items, change) -> str | None:
+    """The role of the change's integration; for an orphan, of one in the same account."""
+    named = [i for i in items if i.name == change.name]
+    same = [i for i in sorted(items, key=lambda i: i.name) if i.account == change.account]
+    return next((i.role_arn for i in named + same if i.region == change.region), None)
 
 
 def apply_command(

@@ -92,3 +92,38 @@ def test_in_github_actions_secrets_are_masked_on_stderr_and_never_reach_stdout(w
     assert result.code == 0
     assert CANARY not in result.out
     assert f"::add-mask::{CANARY}-prod-secret" in result.err.splitlines()
+
+
+def _orphan_behind_a_role(world, monkeypatch) -> None:
+    """Base credentials of a CI account, a role into the payer account, one file removed."""
+    role = f"arn:aws:iam::{ACCOUNT}:role/coupa-gitops"
+    world.control.map_account("AKIATESTCIACCOUNT", "210000000001")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTCIACCOUNT")
+    world.write("acme-emea", role_arn=role)
+    world.write("acme-apac", buyer="ACME-APAC", role_arn=role)
+    assert world.apply("--auto-approve").code == 0
+    world.remove("acme-apac")
+
+
+def test_an_orphan_reached_through_a_role_is_deleted_through_that_role(world, monkeypatch):
+    _orphan_behind_a_role(world, monkeypatch)
+    result = world.apply("--auto-approve", "--allow-delete")
+    assert result.code == 0, result.err
+    assert [s["BuyerIdentifier"] for s in _payer_summaries(monkeypatch)] == ["ACME-EMEA"]
+
+
+def test_a_plan_file_deleting_an_orphan_behind_a_role_is_checked_and_applied(
+    world, monkeypatch, tmp_path
+):
+    _orphan_behind_a_role(world, monkeypatch)
+    out = tmp_path / "plan.json"
+    assert world.plan("--out", str(out)).code == 0
+    result = world.apply("--plan", str(out), "--allow-delete")
+    assert result.code == 0, result.err
+    assert [s["BuyerIdentifier"] for s in _payer_summaries(monkeypatch)] == ["ACME-EMEA"]
+
+
+def _payer_summaries(monkeypatch) -> list[dict]:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTRECONCILER")  # the sandbox's default account
+    pages = boto3.client("invoicing").get_paginator("list_procurement_portal_preferences")
+    return [s for page in pages.paginate() for s in page["ProcurementPortalPreferences"]]
