@@ -274,18 +274,8 @@ class Applier:
     def delete(self, change: Change) -> str:
         from controller.live import Target
 
-        # An orphan has no file: reach its account the way it was read, through the role of
-        # an integration in the same account (else the base credentials).
-        sibling = next(
-            (
-                i
-                for i in sorted(self.items.values(), key=lambda i: i.name)
-                if i.account == change.account and i.region == change.region
-            ),
-            None,
-        )
-        target = self.target_of(sibling) if sibling else Target(change.account, change.region)
-        self._delete(change, target)
+        # An orphan has no file: reach it the way it was read (the plan keeps that role).
+        self._delete(change, Target(change.account, change.region, change.role_arn))
         return f"deleted {change.arn}"
 
     def run(self, gated: Gated, echo: Callable[[str], None]) -> Report:

@@ -57,11 +57,26 @@ def _removed_integrations(changes) -> tuple[Integration, ...]:
     return tuple(found)
 
 
+def _removed_in_history(paths: list[str], current: set[str]) -> tuple[Integration, ...]:
+    """Integrations whose files git history deleted: where a full plan looks for orphans."""
+    from controller import gitdiff
+
+    found = []
+    for path, text in gitdiff.deleted_in_history(paths):
+        try:
+            item = spec.load_text(path, text)
+        except spec.ConfigError:
+            continue
+        if item.name not in current:
+            found.append(item)
+    return tuple(found)
+
+
 def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
     """Valid integrations under `paths` (a ConfigError lists every problem otherwise)."""
     items = spec.load(paths).require_valid()
     if not changed_since:
-        return Scope(items, None)
+        return Scope(items, None, _removed_in_history(paths, {i.name for i in items}))
     from controller import gitdiff
 
     changes = gitdiff.changed_since(changed_since, paths)
@@ -171,7 +186,7 @@ def _check_plan_is_current(session: Session, plan: Plan, items) -> None:
     for change in plan.actionable:
         if change.arn is None:
             continue
-        target = Target(change.account, change.region, _role_of(items, change))
+        target = Target(change.account, change.region, change.role_arn)
         session.clients.preflight(target, change.name or "run")
         now = session.reader.reread(target, [change.arn])[change.arn]
         if now != change.version:
@@ -179,13 +194,6 @@ def _check_plan_is_current(session: Session, plan: Plan, items) -> None:
                 f"live configuration changed since the plan ({change.name}: {change.arn} "
                 f"was version {change.version}, is {now if now >= 0 else 'gone'}): plan again"
             )
-
-
-def _role_of(items, change) -> str | None:
-    """The role of the change's integration; for an orphan, of one in the same account."""
-    named = [i for i in items if i.name == change.name]
-    same = [i for i in sorted(items, key=lambda i: i.name) if i.account == change.account]
-    return next((i.role_arn for i in named + same if i.region == change.region), None)
 
 
 def apply_command(

@@ -291,3 +291,39 @@ def head_commit(start: str | os.PathLike = ".") -> str | None:
         return repo.head.commit.hexsha
     except (GitError, ValueError):
         return None
+
+
+def deleted_in_history(
+    paths: Iterable[str | os.PathLike], repo_dir: str | os.PathLike = "."
+) -> tuple[tuple[str, str], ...]:
+    """(path, text as last committed) of config files deleted in git history and not back.
+
+    A full plan reads these to know where the orphans of removed integrations may live: the
+    account of an integration whose file is gone is written nowhere else. Empty outside git
+    or in a shallow clone without the history (fetch it with fetch-depth: 0).
+    """
+    if git is None:
+        return ()
+    try:
+        repo = git.Repo(repo_dir, search_parent_directories=True)
+        root = Path(repo.working_tree_dir).resolve()
+        scopes = tuple(_in_repo(root, Path(p).resolve()) for p in paths)
+        log = repo.git.log("--diff-filter=D", "--name-only", "--format=%x00%H", "--", *scopes)
+    except (GitError, ValueError, UserError):
+        return ()
+    found: dict[str, str] = {}
+    for record in log.split("\0")[1:]:
+        commit, *files = [line for line in record.splitlines() if line.strip()]
+        for path in files:
+            if path in found or not _is_config(path, scopes) or (root / path).exists():
+                continue
+            try:
+                raw = _blob(repo, f"{commit}^", path)
+            except (GitError, ValueError):
+                continue
+            if raw is not None:
+                try:
+                    found[path] = decode(path, raw)
+                except ConfigError:
+                    continue
+    return tuple(sorted(found.items()))

@@ -215,6 +215,7 @@ def to_live(
         ),
         tags=tuple(sorted((t["Key"], t["Value"]) for t in tags)),
         last_updated=_epoch(doc.get("LastUpdateDate")),
+        role_arn=target.role_arn,
     )
 
 

@@ -73,6 +73,7 @@ class Change:
     action: Action
     gate: Gate
     source: str = ""
+    role_arn: str | None = None
     arn: str | None = None
     version: int | None = None
     fields: tuple[FieldChange, ...] = ()
@@ -391,6 +392,7 @@ def _base(item: Integration, live: LivePreference | None) -> dict:
         "account": item.account,
         "region": item.region,
         "source": item.source.file,
+        "role_arn": item.role_arn,
         "arn": live.arn if live else None,
         "version": live.version if live else None,
     }
@@ -522,6 +524,7 @@ def _delete(live: LivePreference) -> Change:
         name=live.managed_name or "",
         account=live.account,
         region=live.region,
+        role_arn=live.role_arn,
         action=Action.DELETE,
         gate=gate,
         arn=live.arn,

@@ -41,6 +41,7 @@ class LivePreference:
     statuses: tuple[FeatureStatus, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
     last_updated: str = ""
+    role_arn: str | None = None  # the role it was read through, to write it the same way
 
     @property
     def managed_name(self) -> str | None:
