@@ -975,15 +975,10 @@ def test_push_with_a_delete_is_blocked_whole_and_the_go_live_job_applies_it(
     assert actions.arns("acme-apac") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apply (without a base ref) only reads the accounts the remaining files name, so the "
-    "orphan of the last integration of an account is never planned as a delete; the PR's "
-    "`plan --changed-since` shows the delete, the apply after merge does nothing",
-)
-def test_push_deleting_the_only_integration_of_an_account_leaves_its_delete_pending(
+def test_push_deleting_the_only_integration_of_an_account_deletes_it_after_approval(
     actions: Actions,
 ) -> None:
+    # No remaining file names acme-emea's account; the full-history checkout still finds it.
     actions.origin.replace(GLOBEX, "  mode: live\n", "  mode: test\n")
     actions.commit("two integrations, in test, in two accounts")
     assert actions.cli("apply", "--auto-approve").code == 0
@@ -992,6 +987,10 @@ def test_push_deleting_the_only_integration_of_an_account_leaves_its_delete_pend
     apply = actions.run_job("apply.yml", "apply", push, secrets=SECRETS)
     assert_ran_ok(apply, APPLY_STEP, REMAINING_STEP)
     assert apply.outputs == {"pending": "true"}, apply.step(APPLY_STEP).out
+    assert len(actions.arns("acme-emea")) == 1  # the routine job deletes nothing
+    go_live = actions.run_job("apply.yml", "go-live", push, needs={"apply": apply}, secrets=SECRETS)
+    assert_ran_ok(go_live, GO_LIVE_STEP)
+    assert actions.arns("acme-emea") == []
 
 
 # --- drift.yml ----------------------------------------------------------------------------------
