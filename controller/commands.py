@@ -178,7 +178,9 @@ def _check_plan_is_current(session: Session, plan: Plan, items) -> None:
     from controller.live import Target
     from controller.plan import config_digest
 
-    if config_digest(items) != plan.config_digest:
+    # The digest covers the integrations the plan was made for (all, or a --changed-since scope).
+    covered = {c.name for c in plan.changes}
+    if config_digest(i for i in items if i.name in covered) != plan.config_digest:
         raise UserError(
             "the config files changed since the plan was made: plan again "
             "(coupa-gitops plan --out FILE)"

@@ -254,3 +254,31 @@ def test_import_refuses_an_arn_that_does_not_exist(world):
     result = world.cli("import", "acme-emea", "--arn", arn, "--config", str(world.config))
     assert result.code == 1
     assert f"{arn} is not a procurement portal preference of account 123456789012" in result.err
+
+
+def test_a_plan_file_made_with_changed_since_can_be_applied(world, tmp_path):
+    import git
+
+    repo = git.Repo.init(world.tmp_path)
+    actor = git.Actor("t", "t@example.com")
+    files = [world.write("acme-emea"), world.write("acme-apac", buyer="ACME-APAC")]
+    repo.index.add([str(f) for f in files])
+    repo.index.commit("two integrations", author=actor, committer=actor)
+    assert world.apply("--auto-approve").code == 0
+    repo.index.add([str(world.write("acme-apac", buyer="ACME-APAC", email="ap@acme.example"))])
+    repo.index.commit("new contact", author=actor, committer=actor)
+    out = tmp_path / "plan.json"
+    assert world.plan("--changed-since", "HEAD~1", "--out", str(out)).code == 0
+    result = world.apply("--plan", str(out))
+    assert result.code == 0, result.err
+    assert world.live("acme-apac")["Contacts"][0]["Email"] == "ap@acme.example"
+
+
+def test_a_plan_file_applies_only_what_it_planned_when_a_file_was_added_since(world, tmp_path):
+    world.write("acme-emea", email="ap@acme.example")
+    out = tmp_path / "plan.json"
+    assert world.plan("--out", str(out)).code == 0
+    world.write("acme-apac", buyer="ACME-APAC")
+    result = world.apply("--plan", str(out))
+    assert result.code == 0, result.err
+    assert [s["BuyerIdentifier"] for s in world.summaries()] == ["ACME-EMEA"]

@@ -275,3 +275,31 @@ def test_secrets_are_sent_to_aws_but_never_printed(world):
         == (SECRETS["ACME_COUPA_TEST_SECRET"])
     )
     assert SECRETS["ACME_COUPA_SECRET"] not in result.both
+
+
+def _last_file_of_its_account_removed_in_git(world):
+    import git
+
+    repo = git.Repo.init(world.tmp_path)
+    actor = git.Actor("t", "t@example.com")
+    path = world.write()
+    keep = world.config / ".keep"
+    keep.write_text("")
+    repo.index.add([str(path), str(keep)])
+    repo.index.commit("add acme-emea", author=actor, committer=actor)
+    assert world.apply("--auto-approve").code == 0
+    repo.index.remove([str(path)], working_tree=True)
+    repo.index.commit("remove acme-emea", author=actor, committer=actor)
+
+
+def test_plan_changed_since_finds_the_orphan_of_the_last_file_of_an_account(world):
+    _last_file_of_its_account_removed_in_git(world)
+    result = world.plan("--changed-since", "HEAD~1", "--detailed-exitcode")
+    assert result.code == 2
+    assert "- acme-emea: delete" in result.out
+
+
+def test_apply_deletes_the_orphan_of_the_last_file_of_an_account(world):
+    _last_file_of_its_account_removed_in_git(world)
+    assert world.apply("--auto-approve", "--allow-delete").code == 0
+    assert world.summaries() == []
