@@ -339,7 +339,8 @@ def verify_endpoint_command(paths: list[str], name: str, code: str | None) -> in
             "invoicing",
             "SendProcurementPortalValidation",
             ProcurementPortalPreferenceArn=pref.arn,
-            ClientToken=token("send", pref.arn, pref.version),
+            # No fixed ClientToken: running this again must send a new code (the first one may
+            # be lost); botocore fills a fresh token per call and reuses it on its own retries.
         )
         print(f"Validation code sent for {name} ({item.production.instance_url}).")
         print("Your Coupa administrator receives it; complete the handshake with:")

@@ -235,3 +235,19 @@ def test_a_new_integration_declared_live_is_created_with_its_go_live_left_pendin
     assert result.code == 0, result.err
     assert "  - acme-emea: mode test -> live" in result.out
     assert _statuses(world) == ("PENDING_VERIFICATION", "PENDING_VERIFICATION")
+
+
+def test_sending_the_validation_again_sends_a_new_code(world):
+    """The Coupa admin lost the first code: a second `verify-endpoint NAME` must send again."""
+    world.write()
+    assert world.apply("--auto-approve").code == 0
+    arn = world.arn_of("acme-emea")
+    assert world.cli("verify-endpoint", "acme-emea", "--config", str(world.config)).code == 0
+    first = world.control.validation_code(arn)
+    assert world.cli("verify-endpoint", "acme-emea", "--config", str(world.config)).code == 0
+    second = world.control.validation_code(arn)
+    assert second != first
+    done = world.cli(
+        "verify-endpoint", "acme-emea", "--code", second, "--config", str(world.config)
+    )
+    assert done.code == 0, done.err
