@@ -127,3 +127,13 @@ def _payer_summaries(monkeypatch) -> list[dict]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTRECONCILER")  # the sandbox's default account
     pages = boto3.client("invoicing").get_paginator("list_procurement_portal_preferences")
     return [s for page in pages.paginate() for s in page["ProcurementPortalPreferences"]]
+
+
+def test_no_credentials_at_all_is_an_error_that_points_at_the_demo(world, monkeypatch):
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    world.write()
+    result = world.plan()
+    assert result.code == 1
+    assert result.err.startswith("error: no AWS credentials found.")
