@@ -66,6 +66,10 @@ class Gated:
 def gate(plan: Plan, options: Options) -> Gated:
     """Which changes may run now; raises before anything is written when one may not."""
     runnable, pending, blocked, refused = [], [], [], []
+    # A mode change cannot be ready while this same apply creates, replaces or re-points the
+    # preference (AWS wants validation and a connection test afterwards): it waits, it is
+    # not refused, so the rest of the approved apply still runs.
+    reworked = {c.name for c in plan.actionable if c.action is not Action.STATUS}
     for change in plan.actionable:
         if change.blockers:
             refused.extend(f"{describe(change)}: {b}" for b in change.blockers)
@@ -81,6 +85,10 @@ def gate(plan: Plan, options: Options) -> Gated:
         ]
         if missing:
             blocked.extend(missing)
+            continue
+        waits_for_rework = change.action is Action.STATUS and change.name in reworked
+        if go_live and not change.ready and waits_for_rework:
+            pending.append(change)
             continue
         if go_live and not change.ready:
             failed = "; ".join(f"{c.name} ({c.detail})" for c in change.readiness if not c.ok)
@@ -139,10 +147,12 @@ class Applier:
         self.target_of = target_of
         self.secrets = secrets
         self.items = items
-        self.commit = commit or "unknown"
+        self.commit = commit  # None outside a git checkout: then no commit tag is written
 
     def _tags(self, item: Integration) -> list[dict]:
-        tags = {NAME_TAG: item.name, COMMIT_TAG: self.commit, **dict(item.tags)}
+        tags = {NAME_TAG: item.name, **dict(item.tags)}
+        if self.commit:
+            tags[COMMIT_TAG] = self.commit
         return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
     def _create(self, item: Integration) -> str:
@@ -246,7 +256,8 @@ class Applier:
 
     def status(self, change: Change) -> str:
         item = self.items[change.name]
-        reason = f"coupa-gitops: mode {change.mode_after} at commit {self.commit} ({change.source})"
+        at = f" at commit {self.commit}" if self.commit else ""
+        reason = f"coupa-gitops: mode {change.mode_after}{at} ({change.source})"
         params = {}
         if item.einvoice.enabled:
             params["EinvoiceDeliveryPreferenceStatus"] = change.target_status
@@ -262,13 +273,14 @@ class Applier:
             **params,
             ClientToken=token("status", change.arn, change.version, change.target_status),
         )
-        self.call(
-            self.target_of(item),
-            "invoicing",
-            "TagResource",
-            ResourceArn=change.arn,
-            ResourceTags=[{"Key": COMMIT_TAG, "Value": self.commit}],
-        )
+        if self.commit:
+            self.call(
+                self.target_of(item),
+                "invoicing",
+                "TagResource",
+                ResourceArn=change.arn,
+                ResourceTags=[{"Key": COMMIT_TAG, "Value": self.commit}],
+            )
         return f"{change.target_status} ({change.arn})"
 
     def delete(self, change: Change) -> str:

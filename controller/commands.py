@@ -379,10 +379,10 @@ def import_command(paths: list[str], name: str, arn: str) -> int:
             f"but {name} declares buyer {item.production.buyer.identity} and supplier "
             f"{item.production.supplier.identity}: it is not the same integration"
         )
-    tags = [
-        {"Key": NAME_TAG, "Value": name},
-        {"Key": COMMIT_TAG, "Value": head_commit() or "unknown"},
-    ]
+    tags = [{"Key": NAME_TAG, "Value": name}]
+    commit = head_commit()
+    if commit:
+        tags.append({"Key": COMMIT_TAG, "Value": commit})
     session.clients.call(
         Target.of(item), "invoicing", "TagResource", ResourceArn=arn, ResourceTags=tags
     )

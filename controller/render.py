@@ -41,11 +41,12 @@ def _value(value: object) -> str:
     return json.dumps(value) if isinstance(value, str) else str(value)
 
 
-def field_line(change: FieldChange) -> str:
+def field_line(change: FieldChange, *, creating: bool = False) -> str:
+    """One field as `path: before -> after`; a new resource's fields as `path: value`."""
     if change.sensitive:
-        return f"{change.path}: (sensitive value changed)"
+        return f"{change.path}: (sensitive value {'set' if creating else 'changed'})"
     suffix = "   # forces replacement" if change.immutable else ""
-    if change.before is None:
+    if creating:
         return f"{change.path}: {_value(change.after)}{suffix}"
     if change.after is None:
         return f"{change.path}: {_value(change.before)} -> (removed){suffix}"
@@ -105,7 +106,7 @@ def _text_change(change: Change, colour: bool) -> Iterable[str]:
         for check in change.readiness:
             yield f"        [{'x' if check.ok else ' '}] {check.name}: {check.detail}"
     for f in change.fields:
-        yield f"      {field_line(f)}"
+        yield f"      {field_line(f, creating=change.action is Action.CREATE)}"
 
 
 def text(plan: Plan, stream=None) -> str:
@@ -158,7 +159,8 @@ def _md_details(change: Change) -> str:
     if change.fields:
         body += ["```diff"]
         marker = {Action.CREATE: "+", Action.DELETE: "-"}.get(change.action, "!")
-        body += [f"{marker} {field_line(f)}" for f in change.fields]
+        creating = change.action is Action.CREATE
+        body += [f"{marker} {field_line(f, creating=creating)}" for f in change.fields]
         body += ["```"]
     body += ["", "</details>", ""]
     return "\n".join(body)

@@ -174,7 +174,7 @@ def test_status_shows_the_live_mode_and_active_features_after_go_live(world):
         "live",
         "ACTIVE",
         "ACTIVE",
-        "unknown",  # no git checkout: no commit to name
+        "-",  # no git checkout: no commit tag is written
         "no",
     ]
 
@@ -251,3 +251,23 @@ def test_sending_the_validation_again_sends_a_new_code(world):
         "verify-endpoint", "acme-emea", "--code", second, "--config", str(world.config)
     )
     assert done.code == 0, done.err
+
+
+def test_rotating_a_live_secret_applies_with_approval_and_leaves_reactivation_pending(
+    world, monkeypatch
+):
+    _live(world)
+    monkeypatch.setenv("ACME_COUPA_SECRET", "CANARY-7f3a9-rotated")
+    result = world.apply("--auto-approve", "--allow-go-live")
+    assert result.code == 0, result.err
+    assert "acme-emea: update: updated" in result.out
+    assert "  - acme-emea: mode test -> live" in result.out  # waits for validation again
+    assert _statuses(world) == ("PENDING_VERIFICATION", "PENDING_VERIFICATION")
+
+
+def test_a_new_live_integration_in_the_approved_job_is_created_and_its_go_live_waits(world):
+    world.write(mode="live")
+    result = world.apply("--auto-approve", "--allow-go-live")
+    assert result.code == 0, result.err
+    assert "acme-emea: create: created" in result.out
+    assert "  - acme-emea: mode test -> live" in result.out
