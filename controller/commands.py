@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,49 +43,38 @@ class Scope:
     removed: tuple[Integration, ...] = ()
 
 
-def _removed_integrations(changes) -> tuple[Integration, ...]:
-    """The integrations of deleted files, as their files said at the base ref."""
-    from controller import gitdiff
+def _removed(files: Iterable[tuple[str, str | None]], current: set[str]) -> tuple[Integration, ...]:
+    """Integrations of removed files (path, text as last committed): where orphans live.
 
+    A removed file that was invalid has no readable account, so its orphan cannot be found.
+    """
     found = []
-    for path in (*changes.deleted, *(old for old, _ in changes.renamed)):
+    for path, text in files:
         try:
-            text = gitdiff.text_at(changes.base_commit, path, changes.root)
-            if text is not None:
-                found.append(spec.load_text(path, text))
-        except spec.ConfigError:
-            continue  # invalid at base: its account is unknown, so its orphan cannot be found
-    return tuple(found)
-
-
-def _removed_in_history(paths: list[str], current: set[str]) -> tuple[Integration, ...]:
-    """Integrations whose files git history deleted: where a full plan looks for orphans."""
-    from controller import gitdiff
-
-    found = []
-    for path, text in gitdiff.deleted_in_history(paths):
-        try:
-            item = spec.load_text(path, text)
+            item = spec.load_text(path, text) if text is not None else None
         except spec.ConfigError:
             continue
-        if item.name not in current:
+        if item is not None and item.name not in current:
             found.append(item)
     return tuple(found)
 
 
 def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
     """Valid integrations under `paths` (a ConfigError lists every problem otherwise)."""
-    items = spec.load(paths).require_valid()
-    if not changed_since:
-        return Scope(items, None, _removed_in_history(paths, {i.name for i in items}))
     from controller import gitdiff
 
+    items = spec.load(paths).require_valid()
+    current = {i.name for i in items}
+    if not changed_since:
+        return Scope(items, None, _removed(gitdiff.deleted_in_history(paths), current))
     changes = gitdiff.changed_since(changed_since, paths)
     names = changes.names_in_scope(items)
     if names is None:
         return Scope(items, None)
+    gone = (*changes.deleted, *(old for old, _ in changes.renamed))
+    removed = [(p, gitdiff.text_at(changes.base_commit, p, changes.root)) for p in gone]
     in_scope = tuple(i for i in items if i.name in names)
-    return Scope(in_scope, frozenset(names), _removed_integrations(changes))
+    return Scope(in_scope, frozenset(names), _removed(removed, current))
 
 
 class Session:
