@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from functools import cache
+from importlib import resources
 from pathlib import Path as FsPath
 
 import jsonschema
@@ -21,7 +22,10 @@ SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "coupa-integra
 @cache
 def schema() -> dict:
     """The published schema (schemas/coupa-integration.v1.json)."""
-    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    if SCHEMA_FILE.is_file():  # a checkout or an editable install: the published file
+        return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    packaged = resources.files("controller.schemas").joinpath(SCHEMA_FILE.name)
+    return json.loads(packaged.read_text(encoding="utf-8"))
 
 
 @cache
