@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import TextIO
 
-from controller import spec
+from controller import github, spec
 from controller.spec import LoadResult, Problem
-
-
-def _escape_annotation(text: str, *, prop: bool = False) -> str:
-    # GitHub workflow-command escaping: https://github.com/actions/toolkit (command.ts)
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
 
 
 def annotation(problem: Problem) -> str:
     """A GitHub Actions `::error` line that shows the problem inline on the PR diff."""
-    where = (
-        f"file={_escape_annotation(problem.file, prop=True)},line={problem.line},col={problem.col}"
-    )
     message = f"{problem.path}: {problem.message}" if problem.path else problem.message
-    return f"::error {where}::{_escape_annotation(message)}"
+    return github.annotation(
+        "error", message, file=problem.file, line=problem.line, col=problem.col
+    )
 
 
 def summary(result: LoadResult) -> str:
@@ -51,7 +41,7 @@ def report(result: LoadResult, fmt: str, out: TextIO, err: TextIO) -> None:
     else:
         for problem in result.problems:
             out.write(f"{problem}\n")
-    if os.environ.get("GITHUB_ACTIONS") == "true":
+    if github.in_actions():
         stream = err if fmt == "json" else out  # keep stdout parseable JSON
         for problem in result.problems:
             stream.write(annotation(problem) + "\n")
