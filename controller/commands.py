@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from controller import render, spec
+from controller import github, render, spec
 from controller.errors import UserError
 from controller.model import Integration
 from controller.plan import Plan, make_plan
@@ -125,13 +125,6 @@ def read_plan_file(path: str) -> Plan:
         raise UserError(f"cannot read plan file {path}: {exc}") from None
 
 
-def step_summary(markdown_text: str) -> None:
-    """Append Markdown to the GitHub job summary when running in Actions."""
-    from controller import github
-
-    github.write_step_summary(markdown_text)
-
-
 def plan_command(
     paths: list[str],
     fmt: str = "text",
@@ -149,7 +142,7 @@ def plan_command(
             f"plan saved to {out}; apply it with: coupa-gitops apply --plan {out}", file=sys.stderr
         )
     if summary:
-        step_summary(render.markdown(plan))
+        github.write_step_summary(render.markdown(plan))
     return 2 if detailed_exitcode and plan.has_changes else 0
 
 
@@ -222,7 +215,10 @@ def apply_command(
         report = applier.run(gated, print)
     except ApplyFailed as exc:
         if summary:
-            step_summary("### coupa-gitops apply failed\n\n```\n" + str(exc) + "\n```")
+            from controller.secrets import redact
+
+            failed = redact(str(exc))
+            github.write_step_summary(f"### coupa-gitops apply failed\n\n```\n{failed}\n```")
         raise
     lines = [f"Apply complete: {len(report.done)} change(s) done."]
     if report.pending:
@@ -232,7 +228,7 @@ def apply_command(
     if summary:
         done = "\n".join(f"- {d}" for d in report.done) or "- nothing to do"
         pending = "\n".join(f"- {p}" for p in report.pending)
-        step_summary(
+        github.write_step_summary(
             "### coupa-gitops apply\n\n"
             + done
             + (f"\n\n**Pending go-live:**\n{pending}" if pending else "")
