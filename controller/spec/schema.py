@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path as FsPath
@@ -93,32 +93,35 @@ def _type_message(err: jsonschema.ValidationError, doc: Document, path: Path) ->
     return f"must be {want}, not {_type_name(err.instance)}"
 
 
+def _enum_message(err: jsonschema.ValidationError) -> str:
+    options = [str(v) for v in err.validator_value]
+    hint = _did_you_mean(str(err.instance), options) if isinstance(err.instance, str) else ""
+    return f"must be one of {', '.join(options)}{hint}"
+
+
+# One message per JSON Schema keyword; a property's `errorMessage` wins for the keywords
+# in CUSTOMISABLE (patterns say little to a person).
+MESSAGES: dict[str, Callable[[jsonschema.ValidationError], str]] = {
+    "enum": _enum_message,
+    "minLength": lambda e: "must not be empty",
+    "maxLength": lambda e: f"is {len(e.instance)} characters; the limit is {e.validator_value}",
+    "maxItems": lambda e: f"has {len(e.instance)} items; the limit is {e.validator_value}",
+    "maxProperties": lambda e: f"has {len(e.instance)} entries; the limit is {e.validator_value}",
+    "uniqueItems": lambda e: "lists the same item twice; remove the repeat",
+    "pattern": lambda e: f"must match the pattern {e.validator_value}",
+    "format": lambda e: f"must be a valid {e.validator_value}",
+}
+CUSTOMISABLE = frozenset({"pattern", "format", "const", "minProperties", "maxProperties"})
+
+
 def _message(err: jsonschema.ValidationError, doc: Document, path: Path) -> str:
-    custom = err.schema.get("errorMessage") if isinstance(err.schema, dict) else None
-    kind = err.validator
-    if kind == "type":
+    if err.validator == "type":
         return _type_message(err, doc, path)
-    if custom and kind in ("pattern", "format", "const", "minProperties", "maxProperties"):
+    custom = err.schema.get("errorMessage") if isinstance(err.schema, dict) else None
+    if custom and err.validator in CUSTOMISABLE:
         return custom
-    if kind == "enum":
-        options = [str(v) for v in err.validator_value]
-        hint = _did_you_mean(str(err.instance), options) if isinstance(err.instance, str) else ""
-        return f"must be one of {', '.join(options)}{hint}"
-    if kind == "minLength":
-        return "must not be empty"
-    if kind == "maxLength":
-        return f"is {len(err.instance)} characters; the limit is {err.validator_value}"
-    if kind == "maxItems":
-        return f"has {len(err.instance)} items; the limit is {err.validator_value}"
-    if kind == "maxProperties":
-        return f"has {len(err.instance)} entries; the limit is {err.validator_value}"
-    if kind == "uniqueItems":
-        return "lists the same item twice; remove the repeat"
-    if kind == "pattern":
-        return f"must match the pattern {err.validator_value}"
-    if kind == "format":
-        return f"must be a valid {err.validator_value}"
-    return f"does not satisfy the schema rule `{kind}`"
+    describe = MESSAGES.get(err.validator)
+    return describe(err) if describe else f"does not satisfy the schema rule `{err.validator}`"
 
 
 def _known_keys(err: jsonschema.ValidationError) -> list[str]:
