@@ -24,7 +24,6 @@ from controller.translate import essence
 
 MANAGED_POLICY = "AWSMarketplaceProcurementSystemAdminFullAccess"
 DEFAULT_CONCURRENCY = 8
-IAM_ACTION = {"sts": "sts", "organizations": "organizations", "invoicing": "invoicing"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def _snake(operation: str) -> str:
 def explain(exc: Exception, service: str, operation: str, account: str | None) -> UserError:
     """A user-facing error for a failed AWS call: what failed, why, and what to do."""
     where = f" in account {account}" if account else ""
-    action = f"{IAM_ACTION.get(service, service)}:{operation}"
+    action = f"{service}:{operation}"  # the IAM action has the API's own name
     if isinstance(exc, botocore.exceptions.ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
         message = exc.response.get("Error", {}).get("Message", "")

@@ -429,8 +429,8 @@ def _status(
 ) -> Change | None:
     item = d.integration
     wanted_mode = item.mode.value
-    if wanted_mode == live_mode:
-        return None
+    if wanted_mode == live_mode or not _enabled_features(item):
+        return None  # punch-out-only integrations have no feature status, so no mode in AWS
     target, blocker = TRANSITIONS[(live_mode, wanted_mode)]
     if target == ACTIVE:
         readiness = _activate_checks(item, live, today, revalidates)
@@ -438,8 +438,6 @@ def _status(
         readiness = _suspend_checks(item, live)
     else:
         readiness = ()
-    if not _enabled_features(item):
-        return None  # nothing has a status: punch-out only integrations have no mode in AWS
     gate, reasons = classify(Action.STATUS, live_mode, ())
     return Change(
         **_base(item, live),
