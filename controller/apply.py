@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from controller.errors import BlockedError, UserError
+from controller.errors import AwsError, BlockedError, UserError
 from controller.model import Integration
 from controller.plan import Action, Change, Gate, Plan
 from controller.translate import COMMIT_TAG, NAME_TAG, create_body, mutable_body
@@ -193,8 +193,8 @@ class Applier:
                 "GetProcurementPortalPreference",
                 ProcurementPortalPreferenceArn=arn,
             )
-        except UserError as exc:
-            if "ResourceNotFoundException" in str(exc):
+        except AwsError as exc:
+            if exc.code == "ResourceNotFoundException":
                 return False
             raise
         return True

@@ -17,7 +17,7 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-from controller.errors import UserError
+from controller.errors import AwsError, UserError
 from controller.model import Integration
 from controller.state import FeatureStatus, LivePreference, Observed
 from controller.translate import essence
@@ -63,7 +63,7 @@ def explain(exc: Exception, service: str, operation: str, account: str | None) -
                 f"`{action}`. Attach the AWS managed policy {MANAGED_POLICY} (or, for plan "
                 f"only, a read-only policy; see docs/github-setup.md) to the role you use."
             )
-        return UserError(f"{action}{where} failed: {code}: {message}")
+        return AwsError(f"{action}{where} failed: {code}: {message}", code)
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return UserError(
             "no AWS credentials found. Configure credentials for the payer account "
@@ -280,8 +280,8 @@ class Reader:
         for arn in arns:
             try:
                 out[arn] = self.get(target, arn)["Version"]
-            except UserError as exc:
-                if "ResourceNotFoundException" not in str(exc):
+            except AwsError as exc:
+                if exc.code != "ResourceNotFoundException":
                     raise
                 out[arn] = -1
         return out
