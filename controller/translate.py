@@ -16,6 +16,9 @@ from controller.model import PORTAL, Endpoint, Integration, SecretRef
 
 NAME_TAG = "coupa-gitops:name"
 COMMIT_TAG = "coupa-gitops:commit"
+# The mode the tool last set: "test" at create, changed only by an approved go-live. IAM keys on
+# it (aws:ResourceTag/coupa-gitops:mode), so the apply role can write test-mode preferences only.
+MODE_TAG = "coupa-gitops:mode"
 RESERVED_TAG_PREFIXES = ("coupa-gitops:", "aws:")
 SECRET_FIELDS = frozenset({"production.sharedSecret", "test.sharedSecret"})
 
