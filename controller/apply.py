@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from controller.errors import AwsError, BlockedError, UserError
 from controller.model import Integration
 from controller.plan import Action, Change, Gate, Plan
-from controller.translate import COMMIT_TAG, NAME_TAG, create_body, mutable_body
+from controller.translate import COMMIT_TAG, MODE_TAG, NAME_TAG, create_body, mutable_body
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,15 @@ class Gated:
 
 def gate(plan: Plan, options: Options) -> Gated:
     """Which changes may run now; raises before anything is written when one may not."""
+    unknown = [
+        f"{change.name}: {u.path} ({u.reference}) is unknown: {u.reason}"
+        for change, u in plan.unknown
+    ]
+    if unknown:
+        raise UserError(
+            "refused, nothing was changed: a value the plan could not read cannot be "
+            "compared or written:\n  " + "\n  ".join(unknown)
+        )
     runnable, pending, blocked, refused = [], [], [], []
     # A mode change cannot be ready while this same apply creates, replaces or re-points the
     # preference (AWS wants validation and a connection test afterwards): it waits, it is
@@ -114,9 +123,28 @@ ORDER = {Action.CREATE: 0, Action.UPDATE: 1, Action.REPLACE: 2, Action.STATUS: 3
 
 
 def token(*parts: object) -> str:
-    """A deterministic ClientToken: the same intended write always carries the same token."""
+    """A deterministic ClientToken: the same intended write always carries the same token.
+
+    Never pass a secret, or anything derived from one: CloudTrail logs ClientTokens, and a
+    hash over a request holding the shared secret is an offline oracle for it.
+    """
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:64]
+
+
+def create_token(item: Integration, salt: str | None = None) -> str:
+    """What identifies one intended create: the account, the name and the AWS identity.
+
+    Not the commit and not the body: two applies of the same file at different commits
+    carry the same token, so AWS makes one preference (and refuses a differing request).
+    """
+    return token("create", item.account, item.name, item.natural_key, salt)
+
+
+FEATURE_STATUS_MEMBERS = {
+    "einvoice": "EinvoiceDeliveryPreference",
+    "purchaseOrderRetrieval": "PurchaseOrderRetrievalPreference",
+}
 
 
 @dataclass
@@ -149,8 +177,9 @@ class Applier:
         self.items = items
         self.commit = commit  # None outside a git checkout: then no commit tag is written
 
-    def _tags(self, item: Integration) -> list[dict]:
-        tags = {NAME_TAG: item.name, **dict(item.tags)}
+    def _tags(self, item: Integration, **extra: str) -> list[dict]:
+        """The tags apply keeps; the mode tag only when asked (a create or a go-live)."""
+        tags = {NAME_TAG: item.name, **dict(item.tags), **extra}
         if self.commit:
             tags[COMMIT_TAG] = self.commit
         return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
@@ -158,12 +187,7 @@ class Applier:
     def _create(self, item: Integration) -> str:
         secrets = self.secrets.values(item)
         body = create_body(item, secrets)
-        tags = self._tags(item)
-        # The token covers the whole request: the same token with other tags (a later commit)
-        # would be refused by AWS as a different request.
-        digest = hashlib.sha256(
-            json.dumps([body, tags], sort_keys=True, default=str).encode()
-        ).hexdigest()
+        tags = self._tags(item, **{MODE_TAG: "test"})
         target = self.target_of(item)
         salt = None
         for _ in range(MAX_STALE_TOKENS):
@@ -173,7 +197,7 @@ class Applier:
                 "CreateProcurementPortalPreference",
                 **body,
                 ResourceTags=tags,
-                ClientToken=token("create", item.account, item.name, digest, salt),
+                ClientToken=create_token(item, salt),
             )
             arn = reply["ProcurementPortalPreferenceArn"]
             if self._exists(target, arn):
@@ -235,16 +259,16 @@ class Applier:
     def update(self, change: Change) -> str:
         item = self.items[change.name]
         if any(not f.path.startswith("tags.") for f in change.fields):
-            secrets = self.secrets.values(item)
-            body = mutable_body(item, secrets)
-            digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode())
+            body = mutable_body(item, self.secrets.values(item))
+            # One write per version: another apply's write at the same version carries the
+            # same token with another body, and AWS refuses it instead of overwriting.
             self.call(
                 self.target_of(item),
                 "invoicing",
                 "PutProcurementPortalPreference",
                 ProcurementPortalPreferenceArn=change.arn,
                 **body,
-                ClientToken=token("put", change.arn, change.version, digest.hexdigest()),
+                ClientToken=token("put", change.arn, change.version),
             )
         self._retag(change, item)
         return f"updated {change.arn} ({len(change.fields)} field(s))"
@@ -256,32 +280,34 @@ class Applier:
 
     def status(self, change: Change) -> str:
         item = self.items[change.name]
+        target = self.target_of(item)
         at = f" at commit {self.commit}" if self.commit else ""
-        reason = f"coupa-gitops: mode {change.mode_after}{at} ({change.source})"
-        params = {}
-        if item.einvoice.enabled:
-            params["EinvoiceDeliveryPreferenceStatus"] = change.target_status
-            params["EinvoiceDeliveryPreferenceStatusReason"] = reason
-        if item.purchase_order_retrieval:
-            params["PurchaseOrderRetrievalPreferenceStatus"] = change.target_status
-            params["PurchaseOrderRetrievalPreferenceStatusReason"] = reason
-        self.call(
-            self.target_of(item),
-            "invoicing",
-            "UpdateProcurementPortalPreferenceStatus",
-            ProcurementPortalPreferenceArn=change.arn,
-            **params,
-            ClientToken=token("status", change.arn, change.version, change.target_status),
-        )
-        if self.commit:
+        reason = f"coupa-gitops: mode {change.mode_after}{at}"
+        params: dict[str, str] = {}
+        for feature, _, wanted in change.features:
+            member = FEATURE_STATUS_MEMBERS[feature]
+            params[f"{member}Status"] = wanted
+            params[f"{member}StatusReason"] = reason
+        if params:
             self.call(
-                self.target_of(item),
+                target,
                 "invoicing",
-                "TagResource",
-                ResourceArn=change.arn,
-                ResourceTags=[{"Key": COMMIT_TAG, "Value": self.commit}],
+                "UpdateProcurementPortalPreferenceStatus",
+                ProcurementPortalPreferenceArn=change.arn,
+                **params,
+                ClientToken=token("status", change.arn, change.version, sorted(params.items())),
             )
-        return f"{change.target_status} ({change.arn})"
+        # After the statuses: a failure between the two leaves the signals disagreeing, which
+        # the next plan reads as an unknown mode (go-live) and repairs.
+        self.call(
+            target,
+            "invoicing",
+            "TagResource",
+            ResourceArn=change.arn,
+            ResourceTags=self._tags(item, **{MODE_TAG: str(change.mode_after)}),
+        )
+        moved = ", ".join(f"{f} {w}" for f, _, w in change.features) or "mode tag only"
+        return f"{moved} ({change.arn})"
 
     def delete(self, change: Change) -> str:
         from controller.live import Target

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from controller import github, render, spec
 from controller.errors import UserError
+from controller.golive import Action
 from controller.model import Integration
 from controller.plan import Plan, make_plan
 from controller.state import Desired, Observed
@@ -43,20 +44,25 @@ class Scope:
     removed: tuple[Integration, ...] = ()
 
 
-def _removed(files: Iterable[tuple[str, str | None]], current: set[str]) -> tuple[Integration, ...]:
-    """Integrations of removed files (path, text as last committed): where orphans live.
+def _past(files: Iterable[tuple[str, str | None]], current: Iterable[Integration]) -> tuple:
+    """Integrations of past file versions that live somewhere no current file points at.
 
-    A removed file that was invalid has no readable account, so its orphan cannot be found.
+    They are read only to know where to look: the orphan of a removed file, or the old
+    preference of an integration whose file moved it to another account. A past version
+    that was invalid has no readable account, so nothing can be found through it.
     """
-    found = []
+    here = {(i.name, i.account, i.region, i.role_arn) for i in current}
+    found: dict[tuple, Integration] = {}
     for path, text in files:
         try:
             item = spec.load_text(path, text) if text is not None else None
         except spec.ConfigError:
             continue
-        if item is not None and item.name not in current:
-            found.append(item)
-    return tuple(found)
+        if item is not None:
+            key = (item.name, item.account, item.region, item.role_arn)
+            if key not in here:
+                found.setdefault(key, item)
+    return tuple(found.values())
 
 
 def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
@@ -64,17 +70,29 @@ def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
     from controller import gitdiff
 
     items = spec.load(paths).require_valid()
-    current = {i.name for i in items}
     if not changed_since:
-        return Scope(items, None, _removed(gitdiff.deleted_in_history(paths), current))
+        return Scope(items, None, _past(gitdiff.past_versions(paths), items))
     changes = gitdiff.changed_since(changed_since, paths)
     names = changes.names_in_scope(items)
     if names is None:
-        return Scope(items, None)
-    gone = (*changes.deleted, *(old for old, _ in changes.renamed))
-    removed = [(p, gitdiff.text_at(changes.base_commit, p, changes.root)) for p in gone]
+        return Scope(items, None, _past(gitdiff.past_versions(paths), items))
+    # The base version of every file the change touched: where its preference is today.
+    based = (*changes.modified, *changes.deleted, *(old for old, _ in changes.renamed))
+    base = [(p, gitdiff.text_at(changes.base_commit, p, changes.root)) for p in based]
     in_scope = tuple(i for i in items if i.name in names)
-    return Scope(in_scope, frozenset(names), _removed(removed, current))
+    return Scope(in_scope, frozenset(names), _past(base, in_scope))
+
+
+def scope_of_plan(paths: list[str], plan: Plan) -> Scope:
+    """The scope a saved plan was made for, over today's files."""
+    from controller import gitdiff
+
+    items = spec.load(paths).require_valid()
+    past = _past(gitdiff.past_versions(paths), items)
+    if plan.scope is None:
+        return Scope(items, None, past)
+    names = frozenset(plan.scope)
+    return Scope(tuple(i for i in items if i.name in names), names, past)
 
 
 class Session:
@@ -96,8 +114,7 @@ class Session:
         return self.reader.observe(targets, names=targets)
 
     def desired(self, items) -> list[Desired]:
-        digests = self.secrets.digests(items)
-        return [Desired(i, digests[i.name]) for i in items]
+        return self.secrets.desired(items)
 
     def plan(self, scope: Scope, commit: str | None) -> Plan:
         return self.observe_and_plan(scope, commit)[1]
@@ -121,7 +138,7 @@ def read_plan_file(path: str) -> Plan:
         if doc.get("kind") != PLAN_FILE_KIND:
             raise ValueError("not a coupa-gitops plan file")
         return Plan.from_dict(doc)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UserError(f"cannot read plan file {path}: {exc}") from None
 
 
@@ -157,28 +174,10 @@ def _confirm() -> None:
         raise UserError("apply cancelled; nothing was changed")
 
 
-def _check_plan_is_current(session: Session, plan: Plan, items) -> None:
-    from controller.live import Target
-    from controller.plan import config_digest
-
-    # The digest covers the integrations the plan was made for (all, or a --changed-since scope).
-    covered = {c.name for c in plan.changes}
-    if config_digest(i for i in items if i.name in covered) != plan.config_digest:
-        raise UserError(
-            "the config files changed since the plan was made: plan again "
-            "(coupa-gitops plan --out FILE)"
-        )
-    for change in plan.actionable:
-        if change.arn is None:
-            continue
-        target = Target(change.account, change.region, change.role_arn)
-        session.clients.preflight(target, change.name or "run")
-        now = session.reader.reread(target, [change.arn])[change.arn]
-        if now != change.version:
-            raise UserError(
-                f"live configuration changed since the plan ({change.name}: {change.arn} "
-                f"was version {change.version}, is {now if now >= 0 else 'gone'}): plan again"
-            )
+STALE = (
+    "the plan is stale: the files or AWS changed since it was made, so it is not what was "
+    "reviewed. Nothing was changed: plan again (coupa-gitops plan --out FILE)"
+)
 
 
 def apply_command(
@@ -192,23 +191,21 @@ def apply_command(
     from controller.live import Target
 
     options = options or Options()
+    saved = read_plan_file(plan_file) if plan_file else None
+    scope = scope_of_plan(paths, saved) if saved else load_scope(paths)
     session = Session()
     commit = head_commit()
-    if plan_file:
-        plan = read_plan_file(plan_file)
-        items = spec.load(paths).require_valid()
-        _check_plan_is_current(session, plan, items)
-    else:
-        scope = load_scope(paths)
-        items = scope.items
-        plan = session.plan(scope, commit)
-        sys.stdout.write(render.text(plan, sys.stdout))
-        if not plan.has_changes:
-            return 0
-        if not auto_approve:
-            _confirm()
+    # A saved plan grants nothing: the fresh plan is what runs, and only if it is the same.
+    plan = session.plan(scope, commit)
+    sys.stdout.write(render.text(plan, sys.stdout))
+    if saved is not None and plan.comparable() != saved.comparable():
+        raise UserError(STALE)
+    if not plan.has_changes:
+        return 0
+    if saved is None and not auto_approve:
+        _confirm()
     gated = gate(plan, options)
-    by_name = {i.name: i for i in items}
+    by_name = {i.name: i for i in scope.items}
     applier = Applier(session.clients.call, Target.of, session.secrets, by_name, commit)
     print(f"Applying {len(gated.runnable)} change(s)...")
     try:
@@ -243,7 +240,7 @@ def _short(commit: str | None) -> str:
 def status_rows(items, observed: Observed, plan: Plan) -> list[list[str]]:
     """One row per integration: wanted mode, live statuses, last commit, drift."""
     live = {(p.account, p.managed_name): p for p in observed.preferences if p.managed_name}
-    drifted = {c.name for c in plan.actionable if c.action.value in ("update", "replace")}
+    drifted = {c.name for c in plan.actionable} | {c.name for c, _ in plan.unknown}
     rows = [["NAME", "ACCOUNT", "WANTED", "LIVE", "E-INVOICE", "PO RETRIEVAL", "COMMIT", "DRIFT"]]
     for item in sorted(items, key=lambda i: i.name):
         pref = live.get((item.account, item.name))
@@ -257,7 +254,7 @@ def status_rows(items, observed: Observed, plan: Plan) -> list[list[str]]:
                 item.name,
                 item.account,
                 item.mode.value,
-                pref.live_mode,
+                pref.live_mode or "unknown",
                 pref.status_of("einvoice") or "off",
                 pref.status_of("purchaseOrderRetrieval") or "off",
                 _short(pref.last_commit),
@@ -281,7 +278,7 @@ def status_command(paths: list[str]) -> int:
     scope = load_scope(paths)
     observed, plan = Session().observe_and_plan(scope, head_commit())
     sys.stdout.write(table(status_rows(scope.items, observed, plan)))
-    orphans = [c for c in plan.actionable if c.action.value == "delete"]
+    orphans = [c for c in plan.actionable if c.action is Action.DELETE]
     for change in orphans:
         print(f"orphan: {change.arn} is tagged {change.name} but has no config file")
     if plan.unmanaged:
@@ -312,7 +309,6 @@ def _managed(session: Session, item):
 
 
 def verify_endpoint_command(paths: list[str], name: str, code: str | None) -> int:
-    from controller.apply import token
     from controller.live import Target
 
     item = _find(paths, name)
@@ -338,7 +334,8 @@ def verify_endpoint_command(paths: list[str], name: str, code: str | None) -> in
         "VerifyProcurementPortalValidation",
         ProcurementPortalPreferenceArn=pref.arn,
         Code=code,
-        ClientToken=token("verify", pref.arn, pref.version, code),
+        # No fixed ClientToken: a token over the code would let anyone who reads CloudTrail
+        # test guesses of it offline, and a retry with a corrected code must go through.
     )
     print(f"Endpoint of {name} verified. Next: the connection test, then a go-live plan.")
     return 0

@@ -293,14 +293,15 @@ def head_commit(start: str | os.PathLike = ".") -> str | None:
         return None
 
 
-def deleted_in_history(
+def past_versions(
     paths: Iterable[str | os.PathLike], repo_dir: str | os.PathLike = "."
 ) -> tuple[tuple[str, str], ...]:
-    """(path, text as last committed) of config files deleted in git history and not back.
+    """(path, text) of every committed version of every config file under `paths`.
 
-    A full plan reads these to know where the orphans of removed integrations may live: the
-    account of an integration whose file is gone is written nowhere else. Empty outside git
-    or in a shallow clone without the history (fetch it with fetch-depth: 0).
+    A full plan reads the accounts these name: an integration whose file is gone, or whose
+    file moved it to another account, leaves its preference where an older version put it,
+    and that place is written nowhere else. Each distinct blob is read once. Empty outside
+    git, or in a shallow clone without the history (fetch it with fetch-depth: 0).
     """
     if git is None:
         return ()
@@ -308,22 +309,23 @@ def deleted_in_history(
         repo = git.Repo(repo_dir, search_parent_directories=True)
         root = Path(repo.working_tree_dir).resolve()
         scopes = tuple(_in_repo(root, Path(p).resolve()) for p in paths)
-        log = repo.git.log("--diff-filter=D", "--name-only", "--format=%x00%H", "--", *scopes)
+        log = repo.git.log("--raw", "--no-abbrev", "--no-renames", "--format=", "--", *scopes)
     except (GitError, ValueError, UserError):
         return ()
-    found: dict[str, str] = {}
-    for record in log.split("\0")[1:]:
-        commit, *files = [line for line in record.splitlines() if line.strip()]
-        for path in files:
-            if path in found or not _is_config(path, scopes) or (root / path).exists():
-                continue
-            try:
-                raw = _blob(repo, f"{commit}^", path)
-            except (GitError, ValueError):
-                continue
-            if raw is not None:
-                try:
-                    found[path] = decode(path, raw)
-                except ConfigError:
-                    continue
-    return tuple(sorted(found.items()))
+    blobs: dict[str, str] = {}
+    for line in log.splitlines():
+        meta, _, path = line.partition("\t")
+        fields = meta.split()
+        if len(fields) < 5 or not _is_config(path, scopes):
+            continue
+        for sha in fields[2:4]:  # the version before and after the commit
+            if set(sha) != {"0"}:
+                blobs.setdefault(sha, path)
+    found = []
+    for sha, path in blobs.items():
+        try:
+            raw = repo.odb.stream(bytes.fromhex(sha)).read(MAX_BYTES + 1)
+            found.append((path, decode(path, raw)))
+        except (GitError, ValueError, ConfigError):
+            continue
+    return tuple(sorted(found))

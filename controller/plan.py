@@ -1,19 +1,20 @@
 """The plan: a pure function from (desired, observed) to an immutable, serialisable Plan.
 
 No I/O and no clock here: `today` is passed in. Rendering and applying only read the Plan.
-The go-live classification, the mode transitions and the readiness checks are tables.
+Go-live classification (`controller.golive`), feature targets and readiness checks are tables.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
-from enum import StrEnum
 
-from controller.model import Integration
+from controller.golive import Action, Facts, Gate, classify
+from controller.model import Integration, Mode
+from controller.readiness import Check, activate_checks, suspend_checks
 from controller.state import (
     ACTIVE,
     FEATURE_LABELS,
@@ -22,27 +23,22 @@ from controller.state import (
     TEST_FAILED,
     TEST_INITIALIZATION_FAILED,
     TEST_INITIALIZED,
+    VALIDATED,
     Desired,
     LivePreference,
     Observed,
+    enabled_features,
 )
-from controller.translate import IMMUTABLE, SECRET_FIELDS, desired_essence
+from controller.translate import (
+    IMMUTABLE,
+    RESERVED_TAG_PREFIXES,
+    SECRET_FIELDS,
+    desired_essence,
+)
 
-FORMAT_VERSION = "1"
+__all__ = ["Action", "Change", "Check", "FieldChange", "Gate", "Plan", "make_plan"]
 
-
-class Action(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    REPLACE = "replace"
-    DELETE = "delete"
-    STATUS = "status"
-    NOOP = "no-op"
-
-
-class Gate(StrEnum):
-    ROUTINE = "routine"
-    GO_LIVE = "go-live"
+FORMAT_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -55,12 +51,12 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
-class Check:
-    """One line of a go-live readiness checklist."""
+class Unknown:
+    """A value the plan could not read, so it could not compare: apply refuses until it can."""
 
-    name: str
-    ok: bool
-    detail: str
+    path: str
+    reference: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -77,12 +73,15 @@ class Change:
     arn: str | None = None
     version: int | None = None
     fields: tuple[FieldChange, ...] = ()
-    mode_before: str | None = None
-    mode_after: str | None = None
+    mode_before: Mode | None = None
+    mode_after: Mode | None = None
     target_status: str | None = None
+    # (feature, status now, status wanted) of a status change; the mode tag follows them.
+    features: tuple[tuple[str, str | None, str], ...] = ()
     reasons: tuple[str, ...] = ()
     readiness: tuple[Check, ...] = ()
     blockers: tuple[str, ...] = ()
+    unknown: tuple[Unknown, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -91,6 +90,12 @@ class Change:
     @property
     def is_change(self) -> bool:
         return self.action is not Action.NOOP
+
+    def comparable(self) -> dict:
+        """What must be equal between a saved plan and a fresh one (not the clock-bound bits)."""
+        doc = json.loads(json.dumps(asdict(self), default=_json_default, sort_keys=True))
+        doc.pop("readiness")
+        return doc
 
 
 @dataclass(frozen=True)
@@ -105,12 +110,34 @@ class Unmanaged:
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """A second managed preference carrying the same name tag: reported, never changed."""
+
+    arn: str
+    account: str
+    region: str
+    name: str
+    kept: str
+
+    @property
+    def remedy(self) -> str:
+        return (
+            f"check that Coupa does not use it, then delete it: aws invoicing "
+            f"delete-procurement-portal-preference --region {self.region} "
+            f"--procurement-portal-preference-arn {self.arn}"
+        )
+
+
+@dataclass(frozen=True)
 class Plan:
     changes: tuple[Change, ...]
     unmanaged: tuple[Unmanaged, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
     config_digest: str = ""
     commit: str | None = None
     today: str = ""
+    # The integration names a --changed-since plan covers (None: every file).
+    scope: tuple[str, ...] | None = None
     format_version: str = FORMAT_VERSION
     notes: tuple[str, ...] = field(default=())
 
@@ -120,7 +147,11 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.actionable)
+        return bool(self.actionable) or bool(self.unknown)
+
+    @property
+    def unknown(self) -> tuple[tuple[Change, Unknown], ...]:
+        return tuple((c, u) for c in self.changes for u in c.unknown)
 
     @property
     def go_live(self) -> tuple[Change, ...]:
@@ -130,42 +161,74 @@ class Plan:
     def routine(self) -> tuple[Change, ...]:
         return tuple(c for c in self.actionable if c.gate is Gate.ROUTINE)
 
+    @property
+    def applyable(self) -> bool:
+        """Whether apply could run all of it (given the flags): nothing unknown or blocked."""
+        return not self.unknown and not any(c.blockers for c in self.changes)
+
     def counts(self) -> dict[str, int]:
         out = {a.value: 0 for a in Action}
         for change in self.changes:
             out[change.action.value] += 1
         return out
 
+    def comparable(self) -> dict:
+        """The changes and gates a saved plan must share with a fresh one to be applied."""
+        return {
+            "changes": sorted(
+                (c.comparable() for c in self.changes if c.is_change or c.unknown),
+                key=lambda d: json.dumps(d, sort_keys=True),
+            ),
+            "config_digest": self.config_digest,
+            "scope": self.scope,
+        }
+
     def to_dict(self) -> dict:
         """The documented JSON form (also the plan file): stable keys, no secret values."""
-        return json.loads(json.dumps(asdict(self), default=_json_default, sort_keys=True))
+        doc = asdict(self)
+        doc["applyable"] = self.applyable
+        return json.loads(json.dumps(doc, default=_json_default, sort_keys=True))
 
     @classmethod
     def from_dict(cls, doc: dict) -> Plan:
+        """The Plan of a plan file; KeyError/TypeError/ValueError when it is not one."""
         if doc.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"plan format {doc.get('format_version')!r} is not {FORMAT_VERSION}")
+            raise ValueError(
+                f"plan format {doc.get('format_version')!r} is not {FORMAT_VERSION}: plan again"
+            )
         changes = tuple(
             Change(
                 **{
                     **c,
                     "action": Action(c["action"]),
                     "gate": Gate(c["gate"]),
+                    "mode_before": _mode(c["mode_before"]),
+                    "mode_after": _mode(c["mode_after"]),
                     "fields": tuple(FieldChange(**_tuples(f)) for f in c["fields"]),
+                    "features": tuple(tuple(f) for f in c["features"]),
                     "reasons": tuple(c["reasons"]),
                     "readiness": tuple(Check(**r) for r in c["readiness"]),
                     "blockers": tuple(c["blockers"]),
+                    "unknown": tuple(Unknown(**u) for u in c["unknown"]),
                 }
             )
             for c in doc["changes"]
         )
+        scope = doc["scope"]
         return cls(
             changes=changes,
             unmanaged=tuple(Unmanaged(**u) for u in doc["unmanaged"]),
+            duplicates=tuple(Duplicate(**d) for d in doc["duplicates"]),
             config_digest=doc["config_digest"],
             commit=doc["commit"],
             today=doc["today"],
-            notes=tuple(doc.get("notes", ())),
+            scope=tuple(scope) if scope is not None else None,
+            notes=tuple(doc["notes"]),
         )
+
+
+def _mode(value: object) -> Mode | None:
+    return Mode(value) if value is not None else None
 
 
 def _json_default(value: object) -> object:
@@ -182,7 +245,7 @@ def _tuples(value: object) -> object:
     return value
 
 
-# --- the config digest: what `apply --plan` compares to refuse a plan made from other files ---
+# --- the config digest: what a saved plan shares with the files it was made from ---
 
 
 def config_digest(items: Iterable[Integration]) -> str:
@@ -195,158 +258,50 @@ def config_digest(items: Iterable[Integration]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# --- mode transitions: (live mode, wanted mode) -> (target status, blocker) ---
+# --- feature statuses: the mode wanted, per enabled feature ---
 
-TRANSITIONS: dict[tuple[str, str], tuple[str | None, str | None]] = {
-    ("test", "live"): (ACTIVE, None),
-    ("suspended", "live"): (ACTIVE, None),
-    ("live", "suspended"): (SUSPENDED, None),
-    ("test", "suspended"): (
-        None,
-        "cannot suspend an integration that never went live; keep `mode: test`",
+# A mode an integration may not move to from where it is, and why (nothing is called).
+REFUSED_MOVES: dict[tuple[Mode, Mode], str] = {
+    (Mode.TEST, Mode.SUSPENDED): (
+        "cannot suspend an integration that never went live; keep `mode: test`"
     ),
-    ("live", "test"): (
-        None,
-        "AWS has no way back to test mode once live; use `mode: suspended` to pause it",
+    (Mode.LIVE, Mode.TEST): (
+        "AWS has no way back to test mode once live; use `mode: suspended` to pause it"
     ),
-    ("suspended", "test"): (
-        None,
-        "AWS has no way back to test mode once live; keep `mode: suspended` or go `live`",
+    (Mode.SUSPENDED, Mode.TEST): (
+        "AWS has no way back to test mode once live; keep `mode: suspended` or go `live`"
     ),
 }
 
-# Fields whose change on a live integration can stop or start real purchasing or invoicing.
-GO_LIVE_FIELDS = frozenset(
-    {
-        "production.instanceUrl",
-        "production.sharedSecret",
-        "production.buyer.domain",
-        "production.buyer.identity",
-        "production.supplier.domain",
-        "production.supplier.identity",
-        "punchout.enabled",
-        "punchout.approvalRequestRedirectUrl",
-        "einvoice.enabled",
-        "purchaseOrderRetrieval.enabled",
-    }
-)
+_TEST_STATUSES = (PENDING, VALIDATED, TEST_INITIALIZED, TEST_FAILED, TEST_INITIALIZATION_FAILED)
+
+# Per wanted mode: a feature's status now -> the status to set. A status not listed is right.
+FEATURE_TARGETS: dict[Mode, dict[str | None, str]] = {
+    Mode.LIVE: {**dict.fromkeys(_TEST_STATUSES, ACTIVE), SUSPENDED: ACTIVE, None: ACTIVE},
+    # Only an ACTIVE feature can be suspended; one in a test status carries nothing real.
+    Mode.SUSPENDED: {ACTIVE: SUSPENDED},
+    Mode.TEST: {},
+}
+
 # Fields whose change on a validated preference sends AWS back to PENDING_VERIFICATION.
 REVALIDATING_FIELDS = frozenset({"production.instanceUrl", "production.sharedSecret"})
 
 
-@dataclass(frozen=True)
-class _Facts:
-    """What the go-live rules look at."""
+def feature_moves(
+    item: Integration, live: LivePreference | None, revalidates: bool
+) -> tuple[tuple[str, str | None, str], ...]:
+    """(feature, status now, status wanted) for each enabled feature not in its wanted status.
 
-    action: Action
-    live_mode: str
-    changed: frozenset[str]
-
-
-# The go-live classification, in one place: (reason, predicate). Any match makes it go-live.
-GO_LIVE_RULES: tuple[tuple[str, Callable[[_Facts], bool]], ...] = (
-    ("changes the mode (test/live/suspended)", lambda f: f.action is Action.STATUS),
-    (
-        "replaces a live integration (delete + create stops it until validated again)",
-        lambda f: f.action is Action.REPLACE and f.live_mode != "test",
-    ),
-    (
-        "deletes a live integration",
-        lambda f: f.action is Action.DELETE and f.live_mode != "test",
-    ),
-    (
-        "changes a live integration's production endpoint, identities, secret or features",
-        lambda f: (
-            f.action is Action.UPDATE and f.live_mode != "test" and bool(f.changed & GO_LIVE_FIELDS)
-        ),
-    ),
-)
-
-
-def classify(
-    action: Action, live_mode: str, changed: Iterable[str]
-) -> tuple[Gate, tuple[str, ...]]:
-    """routine or go-live, with the reasons of every go-live rule that matched."""
-    facts = _Facts(action, live_mode, frozenset(changed))
-    reasons = tuple(reason for reason, rule in GO_LIVE_RULES if rule(facts))
-    return (Gate.GO_LIVE if reasons else Gate.ROUTINE), reasons
-
-
-# --- readiness: named checks over the live statuses, for go-live status changes ---
-
-
-def _enabled_features(item: Integration) -> tuple[str, ...]:
-    flags = {
-        "einvoice": item.einvoice.enabled,
-        "purchaseOrderRetrieval": item.purchase_order_retrieval,
-    }
-    return tuple(f for f, on in flags.items() if on)
-
-
-def _activation_check(item: Integration, today: date) -> Check | None:
-    when = item.einvoice.activation_date
-    if not item.einvoice.enabled or when is None:
-        return None
-    if when <= today:
-        return Check("activation date reached", True, f"e-invoice activation date {when} has come")
-    return Check("activation date reached", False, f"e-invoice activation date is {when} (later)")
-
-
-def _activate_checks(
-    item: Integration, live: LivePreference | None, today: date, revalidates: bool
-) -> tuple[Check, ...]:
-    if live is None:
-        return (Check("exists in AWS", False, "created by this apply; validate and test it first"),)
-    checks: list[Check] = []
-    if revalidates:
-        checks.append(
-            Check(
-                "endpoint unchanged",
-                False,
-                "this plan changes the production endpoint or secret: AWS will "
-                "require validation and a connection test again",
-            )
-        )
-    for feature in _enabled_features(item):
-        label = FEATURE_LABELS[feature]
-        status = live.status_of(feature)
-        if status in (ACTIVE, SUSPENDED):
-            checks.append(Check(f"{label} was live before", True, f"status {status}"))
-            continue
-        checks.append(
-            Check(
-                f"{label} endpoint validated",
-                status not in (None, PENDING),
-                f"status {status or 'unknown'}"
-                + ("; run `coupa-gitops verify-endpoint`" if status == PENDING else ""),
-            )
-        )
-        failed = status in (TEST_FAILED, TEST_INITIALIZATION_FAILED)
-        checks.append(
-            Check(
-                f"{label} connection test passed",
-                status == TEST_INITIALIZED,
-                f"status {status or 'unknown'}"
-                + ("; fix the Coupa side and rerun the connection test" if failed else ""),
-            )
-        )
-    activation = _activation_check(item, today)
-    if activation:
-        checks.append(activation)
-    return tuple(checks)
-
-
-def _suspend_checks(item: Integration, live: LivePreference | None) -> tuple[Check, ...]:
-    if live is None:
-        return (Check("is live", False, "does not exist in AWS yet"),)
-    return tuple(
-        Check(
-            f"{FEATURE_LABELS[f]} is live",
-            live.status_of(f) in (ACTIVE, SUSPENDED),
-            f"status {live.status_of(f) or 'unknown'}",
-        )
-        for f in _enabled_features(item)
-    )
+    `revalidates`: this apply changes the live endpoint or secret, after which AWS wants the
+    features validated and tested again, so they count as PENDING_VERIFICATION.
+    """
+    out = []
+    for feature in enabled_features(item):
+        now = PENDING if revalidates or live is None else live.status_of(feature)
+        target = FEATURE_TARGETS[item.mode].get(now)
+        if target is not None:
+            out.append((feature, now, target))
+    return tuple(out)
 
 
 # --- the diff ---
@@ -370,20 +325,30 @@ def diff_fields(wanted: dict, live: dict, unresolved: frozenset[str]) -> tuple[F
 
 def diff_tags(item: Integration, live: LivePreference) -> tuple[FieldChange, ...]:
     wanted = dict(item.tags)
-    have = {k: v for k, v in live.tags if not k.startswith(("coupa-gitops:", "aws:"))}
-    return tuple(
+    have = {k: v for k, v in live.tags if not k.startswith(RESERVED_TAG_PREFIXES)}
+    renamed = (
+        (FieldChange("metadata.name", live.managed_name, item.name),)
+        if live.managed_name != item.name
+        else ()
+    )
+    return renamed + tuple(
         FieldChange(f"tags.{key}", have.get(key), wanted.get(key))
         for key in sorted(wanted.keys() | have.keys())
         if have.get(key) != wanted.get(key)
     )
 
 
-def _unresolved(d: Desired) -> frozenset[str]:
-    item, digests = d.integration, d.digests
-    refs = {"production.sharedSecret": item.production.shared_secret}
+def _unknown(d: Desired) -> tuple[Unknown, ...]:
+    item = d.integration
+    paths = {item.production.shared_secret: "production.sharedSecret"}
     if item.test is not None:
-        refs["test.sharedSecret"] = item.test.shared_secret
-    return frozenset(path for path, ref in refs.items() if digests.get(ref) is None)
+        paths.setdefault(item.test.shared_secret, "test.sharedSecret")
+    why = dict(d.unreadable)
+    return tuple(
+        Unknown(path, str(ref), why.get(ref, "could not be read"))
+        for ref, path in paths.items()
+        if d.digests.get(ref) is None
+    )
 
 
 def _base(item: Integration, live: LivePreference | None) -> dict:
@@ -398,7 +363,14 @@ def _base(item: Integration, live: LivePreference | None) -> dict:
     }
 
 
-def _create(d: Desired, unmanaged: Sequence[LivePreference]) -> Change:
+def _gated(change: Change, known: bool = True) -> Change:
+    gate, reasons = classify(Facts(change.action, change.mode_before, change.mode_after, known))
+    return replace(change, gate=gate, reasons=change.reasons + reasons)
+
+
+def _create(
+    d: Desired, unmanaged: Sequence[LivePreference], moved_from: LivePreference | None
+) -> Change:
     item = d.integration
     wanted = desired_essence(item, d.digests)
     fields = tuple(
@@ -414,93 +386,102 @@ def _create(d: Desired, unmanaged: Sequence[LivePreference]) -> Change:
         for p in unmanaged
         if p.account == item.account and p.natural_key == item.natural_key
     )
-    return Change(
+    reasons = (
+        (f"moves from account {moved_from.account} ({moved_from.arn} is deleted there)",)
+        if moved_from
+        else ()
+    )
+    change = Change(
         **_base(item, None),
         action=Action.CREATE,
         gate=Gate.ROUTINE,
         fields=fields,
-        mode_after="test",
+        mode_before=moved_from.live_mode if moved_from else None,
+        mode_after=Mode.TEST,
+        reasons=reasons,
         blockers=blockers,
+        unknown=_unknown(d),
     )
+    # A move is as live as the preference it leaves; an unknown mode there counts as live.
+    return _gated(change, known=moved_from is None or moved_from.live_mode is not None)
 
 
 def _status(
-    d: Desired, live: LivePreference | None, live_mode: str, today: date, revalidates: bool
+    item: Integration, live: LivePreference | None, today: date, revalidates: bool
 ) -> Change | None:
-    item = d.integration
-    wanted_mode = item.mode.value
-    if wanted_mode == live_mode or not _enabled_features(item):
-        return None  # punch-out-only integrations have no feature status, so no mode in AWS
-    target, blocker = TRANSITIONS[(live_mode, wanted_mode)]
-    if target == ACTIVE:
-        readiness = _activate_checks(item, live, today, revalidates)
-    elif target == SUSPENDED:
-        readiness = _suspend_checks(item, live)
+    before = live.live_mode if live is not None else Mode.TEST
+    moves = feature_moves(item, live, revalidates)
+    tag_right = live is not None and live.tag_mode is item.mode and before is not None
+    if live is None and item.mode is Mode.TEST:
+        return None  # a create records mode test itself
+    if not moves and tag_right:
+        return None
+    refused = REFUSED_MOVES.get((before, item.mode)) if before is not None else None
+    targets = {target for _, _, target in moves}
+    if ACTIVE in targets:
+        readiness = activate_checks(item, live, moves, today, revalidates)
+    elif SUSPENDED in targets:
+        readiness = suspend_checks(live, moves)
     else:
         readiness = ()
-    gate, reasons = classify(Action.STATUS, live_mode, ())
-    return Change(
+    change = Change(
         **_base(item, live),
         action=Action.STATUS,
-        gate=gate,
-        reasons=reasons,
-        mode_before=live_mode,
-        mode_after=wanted_mode,
-        target_status=target,
+        gate=Gate.GO_LIVE,
+        mode_before=before,
+        mode_after=item.mode,
+        target_status=next(iter(targets)) if len(targets) == 1 else None,
+        features=moves,
+        reasons=tuple(
+            f"{FEATURE_LABELS[f]} is {now or 'unknown'}; {item.mode} needs {target}"
+            for f, now, target in moves
+            if live is not None and before is item.mode
+        ),
         readiness=readiness,
-        blockers=(blocker,) if blocker else (),
+        blockers=(refused,) if refused else (),
     )
+    return _gated(change, known=before is not None)
 
 
-def _changes_for(
-    d: Desired, live: LivePreference | None, unmanaged: Sequence[LivePreference], today: date
+def _update_or_replace(
+    d: Desired, live: LivePreference, fields: tuple[FieldChange, ...], today: date
 ) -> list[Change]:
-    item = d.integration
-    if live is None:
-        created = _create(d, unmanaged)
-        status = _status(d, None, "test", today, False)
-        return [created] + ([status] if status else [])
-    fields = diff_fields(desired_essence(item, d.digests), live.essence, _unresolved(d))
-    tags = diff_tags(item, live)
-    live_mode = live.live_mode
+    item, mode = d.integration, live.live_mode
     changed = {f.path for f in fields}
     if changed & IMMUTABLE:
-        gate, reasons = classify(Action.REPLACE, live_mode, changed)
-        immutable = sorted(changed & IMMUTABLE)
-        reasons = (f"immutable field changed: {', '.join(immutable)} (delete + create)", *reasons)
-        replace = Change(
+        immutable = ", ".join(sorted(changed & IMMUTABLE))
+        replace_ = Change(
             **_base(item, live),
             action=Action.REPLACE,
-            gate=gate,
-            reasons=reasons,
-            fields=fields + tags,
-            mode_before=live_mode,
-            mode_after="test",
+            gate=Gate.ROUTINE,
+            reasons=(f"immutable field changed: {immutable} (delete + create)",),
+            fields=fields,
+            mode_before=mode,
+            mode_after=Mode.TEST,
+            unknown=_unknown(d),
         )
-        status = _status(d, None, "test", today, True)
-        return [replace] + ([status] if status else [])
+        status = _status(item, None, today, True)
+        return [_gated(replace_, mode is not None), *([status] if status else [])]
+    revalidates = bool(changed & REVALIDATING_FIELDS) and mode is not Mode.TEST
     out: list[Change] = []
-    revalidates = bool(changed & REVALIDATING_FIELDS) and live_mode != "test"
-    if fields or tags:
-        gate, reasons = classify(Action.UPDATE, live_mode, changed)
-        if revalidates:
-            reasons = (
-                *reasons,
-                "AWS sends e-invoice delivery and PO retrieval back to "
-                "PENDING_VERIFICATION: they stop until validated and tested again",
+    if fields:
+        update = Change(
+            **_base(item, live),
+            action=Action.UPDATE,
+            gate=Gate.ROUTINE,
+            reasons=(
+                "AWS sends e-invoice delivery and PO retrieval back to PENDING_VERIFICATION: "
+                "they stop until validated and tested again",
             )
-        out.append(
-            Change(
-                **_base(item, live),
-                action=Action.UPDATE,
-                gate=gate,
-                reasons=reasons,
-                fields=fields + tags,
-                mode_before=live_mode,
-                mode_after=live_mode,
-            )
+            if revalidates
+            else (),
+            fields=fields,
+            mode_before=mode,
+            mode_after=mode,
+            unknown=_unknown(d),
         )
-    status = _status(d, live, "test" if revalidates else live_mode, today, revalidates)
+        out.append(_gated(update, mode is not None))
+    status = _status(item, live, today, revalidates)
     if status:
         out.append(status)
     if not out:
@@ -509,26 +490,92 @@ def _changes_for(
                 **_base(item, live),
                 action=Action.NOOP,
                 gate=Gate.ROUTINE,
-                mode_before=live_mode,
-                mode_after=live_mode,
+                mode_before=mode,
+                mode_after=mode,
+                unknown=_unknown(d),
             )
         )
     return out
 
 
-def _delete(live: LivePreference) -> Change:
-    gate, reasons = classify(Action.DELETE, live.live_mode, ())
-    return Change(
+def _changes_for(
+    d: Desired,
+    live: LivePreference | None,
+    unmanaged: Sequence[LivePreference],
+    moved_from: LivePreference | None,
+    today: date,
+) -> list[Change]:
+    item = d.integration
+    if live is None:
+        status = _status(item, None, today, False)
+        return [_create(d, unmanaged, moved_from), *([status] if status else [])]
+    unresolved = frozenset(u.path for u in _unknown(d))
+    fields = diff_fields(desired_essence(item, d.digests), live.essence, unresolved)
+    return _update_or_replace(d, live, fields + diff_tags(item, live), today)
+
+
+def _delete(live: LivePreference, why: str) -> Change:
+    change = Change(
         name=live.managed_name or "",
         account=live.account,
         region=live.region,
         role_arn=live.role_arn,
         action=Action.DELETE,
-        gate=gate,
+        gate=Gate.ROUTINE,
         arn=live.arn,
         version=live.version,
-        reasons=("its config file is gone", *reasons),
+        reasons=(why,),
         mode_before=live.live_mode,
+    )
+    return _gated(change, known=live.live_mode is not None)
+
+
+# --- matching: which live preference each file describes ---
+
+
+@dataclass(frozen=True)
+class _Match:
+    by_key: dict[tuple[str, str], LivePreference]  # (account, name) -> the preference
+    unmanaged: tuple[LivePreference, ...]
+    duplicates: tuple[Duplicate, ...]
+
+
+def _rank(pref: LivePreference, wanted: dict[tuple[str, str], Integration]) -> tuple:
+    item = wanted.get((pref.account, pref.managed_name or ""))
+    same = item is not None and item.natural_key == pref.natural_key
+    return (not same, pref.live_mode is None, pref.arn)
+
+
+def _match(prefs: Iterable[LivePreference], desired: Sequence[Desired]) -> _Match:
+    """Managed preferences by (account, name tag); the same ARN read twice counts once."""
+    wanted = {(d.integration.account, d.integration.name): d.integration for d in desired}
+    unique = {p.arn: p for p in sorted(prefs, key=lambda p: (p.arn, p.role_arn or ""))}
+    groups: dict[tuple[str, str], list[LivePreference]] = {}
+    unmanaged = []
+    for pref in unique.values():
+        if pref.managed_name is None:
+            unmanaged.append(pref)
+        else:
+            groups.setdefault((pref.account, pref.managed_name), []).append(pref)
+    by_key, duplicates = {}, []
+    for key, group in groups.items():
+        kept, *extra = sorted(group, key=lambda p: _rank(p, wanted))
+        by_key[key] = kept
+        duplicates += [Duplicate(p.arn, p.account, p.region, key[1], kept.arn) for p in extra]
+    return _Match(by_key, tuple(unmanaged), tuple(duplicates))
+
+
+def _renamed(
+    item: Integration, orphans: dict[tuple[str, str], LivePreference]
+) -> LivePreference | None:
+    """An orphan in the same account with this file's identity: the file was renamed."""
+    return next(
+        (
+            p
+            for (account, _), p in sorted(orphans.items())
+            if account == item.account and p.natural_key == item.natural_key
+        ),
+        None,
     )
 
 
@@ -541,30 +588,30 @@ def make_plan(
     commit: str | None = None,
 ) -> Plan:
     """Diff the config against AWS. `prune`: names that may be deleted (None: any orphan)."""
-    managed: dict[tuple[str, str], LivePreference] = {}
-    unmanaged: list[LivePreference] = []
-    notes: list[str] = []
-    for pref in sorted(observed.preferences, key=lambda p: p.arn):
-        if pref.managed_name is None:
-            unmanaged.append(pref)
-        elif (pref.account, pref.managed_name) in managed:
-            notes.append(
-                f"two preferences carry the tag coupa-gitops:name={pref.managed_name} "
-                f"in account {pref.account}; {pref.arn} is ignored"
-            )
-        else:
-            managed[(pref.account, pref.managed_name)] = pref
+    match = _match(observed.preferences, desired)
+    wanted = sorted(desired, key=lambda d: d.integration.name)
+    names = {d.integration.name for d in wanted}
+    keys = {(d.integration.account, d.integration.name) for d in wanted}
+    orphans = {k: p for k, p in match.by_key.items() if k not in keys and k[1] not in names}
+    moved = {k: p for k, p in match.by_key.items() if k not in keys and k[1] in names}
     changes: list[Change] = []
-    wanted_keys = set()
-    for d in sorted(desired, key=lambda d: d.integration.name):
-        key = (d.integration.account, d.integration.name)
-        wanted_keys.add(key)
-        changes.extend(_changes_for(d, managed.get(key), unmanaged, today))
-    for key, pref in sorted(managed.items()):
-        if key not in wanted_keys and (prune is None or key[1] in prune):
-            changes.append(_delete(pref))
-    by_key = {
-        (*d.integration.natural_key, d.integration.account): d.integration.name for d in desired
+    for d in wanted:
+        item = d.integration
+        live = match.by_key.get((item.account, item.name))
+        if live is None and (old := _renamed(item, orphans)) is not None:
+            live = orphans.pop((old.account, old.managed_name or ""))
+        moved_from = next((p for (_, n), p in moved.items() if n == item.name), None)
+        changes += _changes_for(d, live, match.unmanaged, None if live else moved_from, today)
+    for (_, name), pref in sorted(moved.items()):
+        if prune is not None and name not in prune:
+            continue
+        new = next(d.integration.account for d in wanted if d.integration.name == name)
+        changes.append(_delete(pref, f"its file now names account {new}: the integration moves"))
+    for (_, name), pref in sorted(orphans.items()):
+        if prune is None or name in prune:
+            changes.append(_delete(pref, "its config file is gone"))
+    by_identity = {
+        (*d.integration.natural_key, d.integration.account): d.integration.name for d in wanted
     }
     return Plan(
         changes=tuple(changes),
@@ -574,12 +621,13 @@ def make_plan(
                 p.account,
                 p.buyer_identity,
                 p.supplier_identity,
-                by_key.get((*p.natural_key, p.account)),
+                by_identity.get((*p.natural_key, p.account)),
             )
-            for p in unmanaged
+            for p in match.unmanaged
         ),
+        duplicates=match.duplicates,
         config_digest=config_digest(d.integration for d in desired),
         commit=commit,
         today=today.isoformat(),
-        notes=tuple(notes),
+        scope=tuple(sorted(prune)) if prune is not None else None,
     )

@@ -55,14 +55,31 @@ def field_line(change: FieldChange, *, creating: bool = False) -> str:
 
 def title(change: Change) -> str:
     if change.action is Action.STATUS:
-        return f"{change.name}: mode {change.mode_before} -> {change.mode_after}"
+        return f"{change.name}: mode {change.mode_before or 'unknown'} -> {change.mode_after}"
     return f"{change.name}: {change.action.value}"
+
+
+def unknown_lines(plan: Plan) -> list[str]:
+    """What the plan could not compare: apply refuses until it can be read."""
+    return [f"{c.name}: {u.path} ({u.reference}) is unknown: {u.reason}" for c, u in plan.unknown]
+
+
+def duplicate_lines(plan: Plan) -> list[str]:
+    return [
+        f"{d.arn} also carries the name {d.name} (kept: {d.kept}); {d.remedy}"
+        for d in plan.duplicates
+    ]
 
 
 def summary(plan: Plan) -> str:
     """One line: what the plan does, go-live first."""
     counts = plan.counts()
-    if not plan.has_changes:
+    unknown = f" {len(plan.unknown)} value(s) could not be read: not applyable." * bool(
+        plan.unknown
+    )
+    if not plan.actionable:
+        if plan.unknown:
+            return f"Cannot tell whether anything changed:{unknown}"
         return f"No changes. {counts['no-op']} integration(s) match AWS."
     labels = {
         "create": "to create",
@@ -74,7 +91,7 @@ def summary(plan: Plan) -> str:
     parts = [f"{counts[action]} {label}" for action, label in labels.items() if counts[action]]
     go_live = len(plan.go_live)
     lead = f"{go_live} GO-LIVE change(s) need approval; " if go_live else ""
-    return f"Plan: {lead}{', '.join(parts)}; {counts['no-op']} unchanged."
+    return f"Plan: {lead}{', '.join(parts)}; {counts['no-op']} unchanged.{unknown}"
 
 
 def verdict(change: Change) -> str:
@@ -134,6 +151,12 @@ def text(plan: Plan, stream=None) -> str:
             lines.append(
                 f"  {u.arn} (buyer {u.buyer_identity}, supplier {u.supplier_identity}){hint}"
             )
+    if plan.unknown:
+        lines += ["", "Unknown (apply refuses until these can be read):"]
+        lines += [f"  ? {line}" for line in unknown_lines(plan)]
+    if plan.duplicates:
+        lines += ["", "Duplicate managed preferences (never changed):"]
+        lines += [f"  ! {line}" for line in duplicate_lines(plan)]
     lines += [f"note: {n}" for n in plan.notes]
     return "\n".join(lines) + "\n"
 
@@ -204,6 +227,11 @@ def markdown(plan: Plan, budget: int = MARKDOWN_BUDGET) -> str:
     )
     if plan.routine:
         blocks.insert(len(blocks) - len(plan.routine), "### Routine changes\n")
+    if plan.unknown or plan.duplicates:
+        rows = ["### :question: Not compared, or not ours alone", ""]
+        rows += [f"- unknown: {line}" for line in unknown_lines(plan)]
+        rows += [f"- duplicate: {line}" for line in duplicate_lines(plan)]
+        blocks.insert(0, "\n".join(rows) + "\n")
     if plan.unmanaged:
         rows = ["### Unmanaged preferences (never changed)", ""]
         rows += [

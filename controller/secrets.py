@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from controller import github
 from controller.errors import UserError
 from controller.model import Integration, SecretRef
+from controller.state import Desired
 from controller.translate import secret_digest
 
 _RESOLVED: set[str] = set()  # every secret value this process has seen, for redact()
@@ -37,6 +38,7 @@ class Secrets:
         self._clients = clients
         self._env = os.environ if env is None else env
         self._values: dict[tuple[SecretRef, str], str | None] = {}
+        self._why: dict[tuple[SecretRef, str], str] = {}
         self._lock = threading.Lock()
 
     def _fetch(self, ref: SecretRef, item: Integration) -> str | None:
@@ -60,12 +62,15 @@ class Secrets:
             known = key in self._values
             value = self._values.get(key)
         if not known:
+            why = ""
             try:
                 value = self._fetch(ref, item) if self._clients or ref.source == "env" else None
-            except UserError:
+            except UserError as exc:
                 if required:
                     raise
-                value = None
+                value, why = None, redact(str(exc))
+            if value is None:
+                why = why or _missing(ref, self._clients is not None)
             if value is not None:
                 # before anything else can print it; on stderr, since stdout may be a file
                 # (`plan --format markdown > plan.md`) the runner never reads: the PR comment
@@ -74,6 +79,8 @@ class Secrets:
                     _RESOLVED.add(value)
             with self._lock:
                 self._values[key] = value
+                if value is None:
+                    self._why[key] = why
         if value is None and required:
             hint = (
                 f"set the environment variable {ref.name}"
@@ -87,15 +94,28 @@ class Secrets:
         """Every secret of an integration; all required (apply)."""
         return {ref: self.value(ref, item, required=True) for ref in refs_of(item)}
 
-    def digests(
-        self, items: Iterable[Integration]
-    ) -> dict[str, tuple[tuple[SecretRef, str | None], ...]]:
-        """Per integration name, each reference's digest, or None when it cannot be read now."""
-        out = {}
+    def why(self, ref: SecretRef, item: Integration) -> str:
+        """Why `ref` could not be read for `item` ('' when it was)."""
+        with self._lock:
+            return self._why.get((ref, item.account), "")
+
+    def desired(self, items: Iterable[Integration]) -> list[Desired]:
+        """Each integration with its secrets' digests; an unreadable one is unknown, with why."""
+        out = []
         for item in items:
-            pairs = []
+            pairs, unreadable = [], []
             for ref in refs_of(item):
                 value = self.value(ref, item, required=False)
                 pairs.append((ref, secret_digest(value) if value is not None else None))
-            out[item.name] = tuple(pairs)
+                if value is None:
+                    unreadable.append((ref, self.why(ref, item)))
+            out.append(Desired(item, tuple(pairs), tuple(unreadable)))
         return out
+
+
+def _missing(ref: SecretRef, can_reach_aws: bool) -> str:
+    if ref.source == "env":
+        return f"the environment variable {ref.name} is not set (or empty)"
+    if not can_reach_aws:
+        return f"{ref} is stored in AWS and this run has no AWS access"
+    return f"{ref} has no value"

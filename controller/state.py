@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from controller.model import Integration, SecretRef
+from controller.model import Integration, Mode, SecretRef
+from controller.translate import MODE_TAG, NAME_TAG
 
 # Per-feature statuses, AWS's own constants.
 PENDING = "PENDING_VERIFICATION"
@@ -45,7 +46,7 @@ class LivePreference:
 
     @property
     def managed_name(self) -> str | None:
-        return dict(self.tags).get("coupa-gitops:name")
+        return dict(self.tags).get(NAME_TAG)
 
     @property
     def last_commit(self) -> str | None:
@@ -59,14 +60,39 @@ class LivePreference:
         return next((s.status for s in self.statuses if s.feature == feature), None)
 
     @property
-    def live_mode(self) -> str:
-        """test | live | suspended, read from the enabled features' statuses."""
-        found = {s.status for s in self.statuses if s.status}
-        if ACTIVE in found:
-            return "live"
-        if SUSPENDED in found:
-            return "suspended"
-        return "test"
+    def tag_mode(self) -> Mode | None:
+        """The mode the tool last recorded in the coupa-gitops:mode tag (None: none or garbage)."""
+        value = dict(self.tags).get(MODE_TAG)
+        return Mode(value) if value in Mode.__members__.values() else None
+
+    @property
+    def status_mode(self) -> Mode | None:
+        """What the feature statuses say; None without any (punch-out only) or when mixed."""
+        modes = {STATUS_MODE.get(s.status, Mode.TEST) for s in self.statuses if s.status}
+        if not modes:
+            return None
+        if len(modes) > 1:
+            # A feature that fell back to a test status leaves the integration partly live.
+            modes.discard(Mode.TEST)
+        return modes.pop() if len(modes) == 1 else None
+
+    @property
+    def live_mode(self) -> Mode | None:
+        """The mode when every signal agrees; None when they disagree or the tag is missing.
+
+        Signals: the feature statuses and the coupa-gitops:mode tag. A punch-out-only
+        integration has no feature status, so its tag alone tells. Deny by default: a caller
+        treats None as live.
+        """
+        tag, statuses = self.tag_mode, self.status_mode
+        if tag is None:
+            return None
+        if statuses is None and any(s.status for s in self.statuses):
+            return None  # ACTIVE and SUSPENDED at once
+        return tag if statuses in (None, tag) else None
+
+
+STATUS_MODE = {ACTIVE: Mode.LIVE, SUSPENDED: Mode.SUSPENDED}
 
 
 @dataclass(frozen=True)
@@ -75,6 +101,8 @@ class Desired:
 
     integration: Integration
     secret_digests: tuple[tuple[SecretRef, str | None], ...] = ()
+    # Why a reference could not be read (its digest is None): shown by plan, refused by apply.
+    unreadable: tuple[tuple[SecretRef, str], ...] = ()
 
     @property
     def digests(self) -> dict[SecretRef, str | None]:
@@ -87,3 +115,12 @@ class Observed:
 
     preferences: tuple[LivePreference, ...]
     accounts: tuple[str, ...] = ()
+
+
+def enabled_features(item: Integration) -> tuple[str, ...]:
+    """The features with a status in AWS that the file switches on."""
+    flags = {
+        "einvoice": item.einvoice.enabled,
+        "purchaseOrderRetrieval": item.purchase_order_retrieval,
+    }
+    return tuple(f for f, on in flags.items() if on)

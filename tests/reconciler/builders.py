@@ -10,7 +10,7 @@ from controller.live import Target, to_live
 from controller.model import Integration
 from controller.plan import Plan, make_plan
 from controller.secrets import refs_of
-from controller.state import Desired, LivePreference, Observed
+from controller.state import ACTIVE, SUSPENDED, Desired, LivePreference, Observed
 from controller.translate import create_body, secret_digest
 
 from .helpers import integration_yaml
@@ -49,6 +49,7 @@ def live(
     secrets: dict[str, str] | None = None,
     arn: str | None = None,
     extra_tags: dict[str, str] | None = None,
+    mode_tag: str | None = "",
 ) -> LivePreference:
     """The preference AWS would hold for `it` (same values unless told otherwise)."""
     secrets = SECRET_VALUES if secrets is None else secrets
@@ -67,6 +68,11 @@ def live(
     if managed:
         tags["coupa-gitops:name"] = it.name
         tags["coupa-gitops:commit"] = "0" * 40
+        if mode_tag == "":  # what the tool would have recorded for these statuses
+            found = {s for s in statuses if s}
+            mode_tag = "live" if ACTIVE in found else "suspended" if SUSPENDED in found else "test"
+        if mode_tag is not None:
+            tags["coupa-gitops:mode"] = mode_tag
     return to_live(
         Target(it.account, it.region), doc, [{"Key": k, "Value": v} for k, v in tags.items()]
     )

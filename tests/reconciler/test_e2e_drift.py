@@ -113,7 +113,7 @@ def test_stale_plan_file_is_refused_after_drift(world, tmp_path):
     version = world.get(arn)["Version"]
     result = world.apply("--plan", str(out))
     assert result.code == 1
-    assert "live configuration changed since the plan" in result.err
+    assert "the plan is stale" in result.err
     assert result.err.rstrip().endswith("plan again")
     assert world.get(arn)["Version"] == version
 

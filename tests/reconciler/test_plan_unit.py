@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from controller.model import Mode, Selector
 from controller.plan import (
-    GO_LIVE_FIELDS,
-    GO_LIVE_RULES,
-    TRANSITIONS,
+    FEATURE_TARGETS,
+    REFUSED_MOVES,
     Action,
     Gate,
     Plan,
-    classify,
     config_digest,
 )
+from controller.sandbox.lifecycle import ALL_STATUSES
 from controller.state import ACTIVE, SUSPENDED, TEST_INITIALIZED
 
 from .builders import PENDING, SECRET_VALUES, TODAY, desired, item, live, plan_of
@@ -171,10 +172,26 @@ def test_two_preferences_with_the_same_name_tag_keep_one_and_say_so():
     b = live(it, arn="arn:aws:invoicing::123456789012:x/b")
     plan = plan_of([it], [b, a])
     assert plan.changes[0].arn == a.arn
-    assert plan.notes == (
-        "two preferences carry the tag coupa-gitops:name=acme-emea in account "
-        f"123456789012; {b.arn} is ignored",
-    )
+    (extra,) = plan.duplicates
+    assert (extra.arn, extra.kept, extra.name) == (b.arn, a.arn, "acme-emea")
+    assert extra.remedy.endswith(f"--procurement-portal-preference-arn {b.arn}")
+
+
+def test_of_two_preferences_with_the_same_name_the_one_with_the_files_identity_is_kept():
+    it = item()
+    other = live(item(buyer="SOMEONE-ELSE"), arn="arn:aws:invoicing::123456789012:x/a")
+    right = live(it, arn="arn:aws:invoicing::123456789012:x/b")
+    plan = plan_of([it], [other, right])
+    assert (plan.changes[0].arn, plan.duplicates[0].arn) == (right.arn, other.arn)
+
+
+def test_the_same_preference_read_through_two_roles_counts_once():
+    it = item()
+    once = live(it)
+    twice = replace(once, role_arn="arn:aws:iam::123456789012:role/other")
+    plan = plan_of([it], [once, twice])
+    assert plan.duplicates == ()
+    assert [c.action for c in plan.changes] == [Action.NOOP]
 
 
 def test_changes_are_ordered_by_name_whatever_the_input_order():
@@ -185,84 +202,117 @@ def test_changes_are_ordered_by_name_whatever_the_input_order():
     assert plan == plan_of(items)
 
 
-# --- the mode transitions table ---
+# --- the mode a file asks for, as feature statuses and the mode tag ---
+
+MODE_OF_STATUSES = {"test": "test", "live": "live", "suspended": "suspended"}
 
 
-@pytest.mark.parametrize(("modes", "outcome"), sorted(TRANSITIONS.items()), ids=str)
-def test_each_mode_transition_yields_its_target_status_or_blocker(modes, outcome):
+@pytest.mark.parametrize(("modes", "blocker"), sorted(REFUSED_MOVES.items()), ids=str)
+def test_each_refused_move_is_a_blocked_go_live_status_change(modes, blocker):
     before, after = modes
-    target, blocker = outcome
     it = item(mode=after)
     change = _only(plan_of([it], [live(it, STATUSES_OF_MODE[before])]), Action.STATUS)
     assert (change.mode_before, change.mode_after) == modes
-    assert change.target_status == target
-    assert change.blockers == ((blocker,) if blocker else ())
+    assert change.blockers == (blocker,)
     assert change.gate is Gate.GO_LIVE
 
 
-def test_every_pair_of_different_modes_is_in_the_transitions_table():
-    modes = ["test", "live", "suspended"]
-    assert set(TRANSITIONS) == {(a, b) for a in modes for b in modes if a != b}
-
-
-def test_a_mode_change_of_a_punchout_only_integration_is_not_a_status_change():
-    text_item = item(mode="live")
-    no_features = text_item.__class__(
-        **{
-            **text_item.__dict__,
-            "einvoice": text_item.einvoice.__class__(enabled=False),
-            "purchase_order_retrieval": False,
-        }
-    )
-    plan = plan_of([no_features])
-    assert [c.action for c in plan.changes] == [Action.CREATE]
-
-
-# --- the go-live rules table ---
-
-RULE_CASES = {
-    "changes the mode (test/live/suspended)": (Action.STATUS, "test", ()),
-    "replaces a live integration (delete + create stops it until validated again)": (
-        Action.REPLACE,
-        "live",
-        ("production.buyer.identity",),
-    ),
-    "deletes a live integration": (Action.DELETE, "suspended", ()),
-    "changes a live integration's production endpoint, identities, secret or features": (
-        Action.UPDATE,
-        "live",
-        ("production.instanceUrl",),
-    ),
-}
-
-
-def test_every_go_live_rule_has_a_case_here():
-    assert {reason for reason, _ in GO_LIVE_RULES} == set(RULE_CASES)
-
-
-@pytest.mark.parametrize("reason", sorted(RULE_CASES))
-def test_each_go_live_rule_makes_its_case_go_live_with_its_reason(reason):
-    gate, reasons = classify(*RULE_CASES[reason])
-    assert (gate, reasons) == (Gate.GO_LIVE, (reason,))
-
-
 @pytest.mark.parametrize(
-    ("action", "mode", "changed"),
-    [
-        (Action.UPDATE, "test", ("production.instanceUrl", "production.sharedSecret")),
-        (Action.UPDATE, "live", ("contact.email", "tags.cost-center")),
-        (Action.REPLACE, "test", ("production.buyer.identity",)),
-        (Action.DELETE, "test", ()),
-        (Action.CREATE, "test", ("production.instanceUrl",)),
-    ],
+    ("before", "after", "target"),
+    [("test", "live", ACTIVE), ("suspended", "live", ACTIVE), ("live", "suspended", SUSPENDED)],
 )
-def test_what_no_go_live_rule_matches_is_routine(action, mode, changed):
-    assert classify(action, mode, changed) == (Gate.ROUTINE, ())
+def test_each_allowed_mode_change_targets_its_status_for_every_enabled_feature(
+    before, after, target
+):
+    it = item(mode=after)
+    change = _only(plan_of([it], [live(it, STATUSES_OF_MODE[before])]), Action.STATUS)
+    assert change.target_status == target
+    assert [(f, t) for f, _, t in change.features] == [
+        ("einvoice", target),
+        ("purchaseOrderRetrieval", target),
+    ]
 
 
-@pytest.mark.parametrize("path", sorted(GO_LIVE_FIELDS))
-def test_each_go_live_field_changed_on_a_live_integration_is_go_live(path):
-    assert classify(Action.UPDATE, "live", (path,))[0] is Gate.GO_LIVE
+def test_every_feature_status_has_a_target_or_is_right_for_each_mode():
+    statuses = [None, *ALL_STATUSES]
+    assert set(FEATURE_TARGETS[Mode.LIVE]) == set(statuses) - {ACTIVE}
+    assert set(FEATURE_TARGETS[Mode.SUSPENDED]) == {ACTIVE}
+
+
+def _punchout_only(mode: str):
+    it = item(mode=mode)
+    return replace(it, einvoice=replace(it.einvoice, enabled=False), purchase_order_retrieval=False)
+
+
+def test_a_punchout_only_integration_tagged_live_is_live():
+    # defect 1: without feature statuses the mode used to be computed as test
+    now = _punchout_only("live")
+    moved = replace(
+        now, production=replace(now.production, instance_url="https://acme2.coupahost.com")
+    )
+    plan = plan_of([moved], [live(now, (None, None), mode_tag="live")])
+    update = _only(plan, Action.UPDATE)
+    assert (update.mode_before, update.gate) == (Mode.LIVE, Gate.GO_LIVE)
+
+
+def test_a_punchout_only_integration_goes_live_through_its_mode_tag():
+    before, after = _punchout_only("test"), _punchout_only("live")
+    change = _only(plan_of([after], [live(before, (None, None))]), Action.STATUS)
+    assert (change.mode_before, change.mode_after, change.features) == (Mode.TEST, Mode.LIVE, ())
+    assert change.gate is Gate.GO_LIVE
+
+
+def test_a_live_integration_whose_feature_fell_back_plans_a_go_live_repair():
+    # defect 7: PO retrieval back in TEST_INITIALIZED used to plan "No changes"
+    it = item(mode="live")
+    plan = plan_of([it], [live(it, (ACTIVE, TEST_INITIALIZED), mode_tag="live")])
+    change = _only(plan, Action.STATUS)
+    assert change.features == (("purchaseOrderRetrieval", TEST_INITIALIZED, ACTIVE),)
+    assert change.gate is Gate.GO_LIVE
+    assert [c.name for c in change.readiness][:2] == [
+        "PO retrieval endpoint validated",
+        "PO retrieval connection test passed",
+    ]
+
+
+def test_a_managed_preference_without_a_mode_tag_is_tagged_by_a_go_live_change():
+    it = item()
+    plan = plan_of([it], [live(it, mode_tag=None)])
+    change = _only(plan, Action.STATUS)
+    assert (change.mode_before, change.mode_after, change.features) == (None, Mode.TEST, ())
+    assert change.gate is Gate.GO_LIVE
+
+
+def test_any_change_to_a_preference_without_a_mode_tag_is_go_live():
+    it = item()
+    plan = plan_of([item(email="new@acme.example")], [live(it, mode_tag=None)])
+    assert _only(plan, Action.UPDATE).gate is Gate.GO_LIVE
+
+
+def test_statuses_that_disagree_with_the_mode_tag_make_the_mode_unknown_and_go_live():
+    it = item()
+    plan = plan_of([item(email="new@acme.example")], [live(it, mode_tag="live")])
+    update = _only(plan, Action.UPDATE)
+    assert (update.mode_before, update.gate) == (None, Gate.GO_LIVE)
+
+
+def _edited(it, what: str):
+    return {
+        "contact": lambda: replace(it, contact=replace(it.contact, email="new@acme.example")),
+        "invoice routing": lambda: replace(
+            it, einvoice=replace(it.einvoice, document_types=("AWS_MARKETPLACE_INVOICE",))
+        ),
+        "selector": lambda: replace(it, selector=Selector(("AWS_EUROPE",), ())),
+        "tags": lambda: replace(it, tags=(("cost-center", "9999"),)),
+    }[what]()
+
+
+@pytest.mark.parametrize("what", ["contact", "invoice routing", "selector", "tags"])
+def test_any_field_changed_on_a_live_integration_is_go_live(what):
+    # defect 2: invoice routing, contact and tags on a live integration used to be routine
+    it = item(mode="live")
+    plan = plan_of([_edited(it, what)], [live(it, (ACTIVE, ACTIVE))])
+    assert _only(plan, Action.UPDATE).gate is Gate.GO_LIVE
 
 
 def test_a_secret_change_on_a_live_integration_plans_a_go_live_update_that_revalidates():
@@ -409,7 +459,7 @@ def test_a_plan_round_trips_through_to_dict_and_from_dict():
 
 def test_a_plan_file_of_another_format_version_is_refused():
     doc = _rich_plan().to_dict() | {"format_version": "0"}
-    with pytest.raises(ValueError, match="plan format '0' is not 1"):
+    with pytest.raises(ValueError, match="plan format '0' is not 2: plan again"):
         Plan.from_dict(doc)
 
 
