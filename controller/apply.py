@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from controller.errors import AwsError, BlockedError, UserError
 from controller.model import Integration
 from controller.plan import Action, Change, Gate, Plan
+from controller.render import title
 from controller.translate import COMMIT_TAG, MODE_TAG, NAME_TAG, create_body, mutable_body
 
 
@@ -27,10 +28,7 @@ class Options:
 
 
 def describe(change: Change) -> str:
-    label = change.action.value
-    if change.action is Action.STATUS:
-        label = f"mode {change.mode_before} -> {change.mode_after}"
-    return f"{change.name}: {label}"
+    return title(change)
 
 
 # Apply requirements as named checks: (name, applies to, satisfied by options, how to satisfy).

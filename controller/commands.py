@@ -176,7 +176,7 @@ def _confirm() -> None:
 
 STALE = (
     "the plan is stale: the files or AWS changed since it was made, so it is not what was "
-    "reviewed. Nothing was changed: plan again (coupa-gitops plan --out FILE)"
+    "reviewed; nothing was changed: plan again"
 )
 
 
@@ -343,7 +343,7 @@ def verify_endpoint_command(paths: list[str], name: str, code: str | None) -> in
 
 def import_command(paths: list[str], name: str, arn: str) -> int:
     from controller.live import Target
-    from controller.translate import COMMIT_TAG, NAME_TAG
+    from controller.translate import COMMIT_TAG, MODE_TAG, NAME_TAG
 
     item = _find(paths, name)
     session = Session()
@@ -363,6 +363,9 @@ def import_command(paths: list[str], name: str, arn: str) -> int:
             f"{item.production.supplier.identity}: it is not the same integration"
         )
     tags = [{"Key": NAME_TAG, "Value": name}]
+    if pref.status_mode is not None:
+        # What its statuses say; without any (punch-out only) a go-live records the mode.
+        tags.append({"Key": MODE_TAG, "Value": str(pref.status_mode)})
     commit = head_commit()
     if commit:
         tags.append({"Key": COMMIT_TAG, "Value": commit})

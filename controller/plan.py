@@ -409,7 +409,8 @@ def _create(
 def _status(
     item: Integration, live: LivePreference | None, today: date, revalidates: bool
 ) -> Change | None:
-    before = live.live_mode if live is not None else Mode.TEST
+    # Re-pointing a live endpoint sends its features back to a test status (ours to say).
+    before = live.live_mode if live is not None and not revalidates else Mode.TEST
     moves = feature_moves(item, live, revalidates)
     tag_right = live is not None and live.tag_mode is item.mode and before is not None
     if live is None and item.mode is Mode.TEST:

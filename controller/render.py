@@ -54,6 +54,8 @@ def field_line(change: FieldChange, *, creating: bool = False) -> str:
 
 
 def title(change: Change) -> str:
+    if change.action is Action.STATUS and change.mode_before is change.mode_after:
+        return f"{change.name}: restore mode {change.mode_after}"
     if change.action is Action.STATUS:
         return f"{change.name}: mode {change.mode_before or 'unknown'} -> {change.mode_after}"
     return f"{change.name}: {change.action.value}"

@@ -126,7 +126,7 @@ def test_plan_file_is_refused_when_the_config_changed_since(world, tmp_path):
     world.write(email="other@acme.example")
     result = world.apply("--plan", str(out))
     assert result.code == 1
-    assert "the config files changed since the plan was made: plan again" in result.err
+    assert "the plan is stale" in result.err
     assert world.get(arn)["Contacts"][0]["Email"] == "procurement-ops@acme.example"
 
 
@@ -138,7 +138,7 @@ def test_plan_file_of_a_deleted_preference_is_refused(world, tmp_path):
     world.client().delete_procurement_portal_preference(ProcurementPortalPreferenceArn=arn)
     result = world.apply("--plan", str(out))
     assert result.code == 1
-    assert "is gone): plan again" in result.err
+    assert "the plan is stale" in result.err
 
 
 def test_go_live_in_a_plan_file_still_needs_allow_go_live(world, tmp_path):
@@ -165,7 +165,7 @@ def test_plan_as_json_carries_format_version_and_no_secret(world, monkeypatch):
     monkeypatch.setenv("ACME_COUPA_SECRET", f"{CANARY}-rotated")
     result = world.plan("--format", "json")
     doc = json.loads(result.out)
-    assert doc["format_version"] == "1"
+    assert doc["format_version"] == "2"
     [change] = doc["changes"]
     assert change["fields"] == [
         {
@@ -274,11 +274,12 @@ def test_a_plan_file_made_with_changed_since_can_be_applied(world, tmp_path):
     assert world.live("acme-apac")["Contacts"][0]["Email"] == "ap@acme.example"
 
 
-def test_a_plan_file_applies_only_what_it_planned_when_a_file_was_added_since(world, tmp_path):
+def test_a_plan_file_is_stale_when_a_file_was_added_since(world, tmp_path):
     world.write("acme-emea", email="ap@acme.example")
     out = tmp_path / "plan.json"
     assert world.plan("--out", str(out)).code == 0
     world.write("acme-apac", buyer="ACME-APAC")
     result = world.apply("--plan", str(out))
-    assert result.code == 0, result.err
-    assert [s["BuyerIdentifier"] for s in world.summaries()] == ["ACME-EMEA"]
+    assert result.code == 1
+    assert "the plan is stale" in result.err
+    assert world.summaries() == []

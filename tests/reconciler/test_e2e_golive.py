@@ -201,11 +201,15 @@ def test_live_to_suspended_and_back_to_live(world):
     assert world.plan("--detailed-exitcode").code == 0
 
 
-def test_contact_change_on_a_live_integration_is_routine(world):
+def test_contact_change_on_a_live_integration_is_go_live(world):
     _live(world)
     world.write(mode="live", email="ap@acme.example")
     result = world.apply("--auto-approve")
-    assert result.code == 0, result.err
+    assert result.code == 3
+    assert "acme-emea: update: go-live changes run only with --allow-go-live" in result.err
+    assert world.live("acme-emea")["Contacts"][0]["Email"] == "procurement-ops@acme.example"
+    approved = world.apply("--auto-approve", "--allow-go-live")
+    assert approved.code == 0, approved.err
     assert world.live("acme-emea")["Contacts"][0]["Email"] == "ap@acme.example"
     assert _statuses(world) == ("ACTIVE", "ACTIVE")
 

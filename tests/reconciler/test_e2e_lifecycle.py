@@ -128,20 +128,29 @@ def test_secret_change_is_applied_so_the_next_plan_is_empty(world, monkeypatch):
     assert world.plan("--detailed-exitcode").code == 0
 
 
-def test_unresolvable_secret_is_not_compared_in_plan(world, monkeypatch):
+def test_an_unreadable_secret_is_unknown_in_plan_never_unchanged(world, monkeypatch):
+    # defect 6: an unset env var used to plan "No changes"
     world.write()
     assert world.apply("--auto-approve").code == 0
     monkeypatch.delenv("ACME_COUPA_SECRET")
     result = world.plan("--detailed-exitcode")
-    assert result.code == 0, result.out
+    assert result.code == 2, result.out
+    assert (
+        "acme-emea: production.sharedSecret (env:ACME_COUPA_SECRET) is unknown: the environment "
+        "variable ACME_COUPA_SECRET is not set (or empty)"
+    ) in result.out
+    assert "No changes" not in result.out
 
 
-def test_apply_names_the_missing_secret_when_it_cannot_resolve_it(world, monkeypatch):
+def test_apply_refuses_before_any_write_when_a_secret_is_unreadable(world, monkeypatch):
     world.write()
+    world.write("acme-apac", buyer="ACME-APAC", secret_env="APAC_COUPA_SECRET")
     monkeypatch.delenv("ACME_COUPA_SECRET")
+    monkeypatch.setenv("APAC_COUPA_SECRET", "apac-secret-value")
     result = world.apply("--auto-approve")
     assert result.code == 1
-    assert "secret env:ACME_COUPA_SECRET of acme-emea is not available" in result.err
+    assert "refused, nothing was changed" in result.err
+    assert "acme-emea: production.sharedSecret (env:ACME_COUPA_SECRET) is unknown" in result.err
     assert world.summaries() == []
 
 
