@@ -112,6 +112,7 @@ class Service:
         errors = shapes.check(model.input_shape, params)
         if errors:
             raise _invalid(errors, "fieldValidationFailed")
+        params = shapes.without_nulls(params)  # a JSON null member is an absent one
         token_member = idempotency_member(operation)
         token = params.get(token_member) if token_member else None
         with self.store.write() if spec.writes else self.store.read() as tx:
