@@ -132,6 +132,14 @@ class Service:
                 tx.remember_token(account, operation, token, request_hash, result, self.clock())
         return result or {}
 
+    def resource_tags(self, account: str, arn: str) -> dict[str, str] | None:
+        """The tags of the account's preference `arn`, None when there is no such preference."""
+        with self.store.read() as tx:
+            doc = tx.get(arn) if account_of(arn) == account else None
+            if doc is None or doc.get("AwsAccountId") != account:
+                return None
+            return tx.tags(arn)
+
     # ---- helpers --------------------------------------------------------------------------
 
     def _now(self) -> float:
