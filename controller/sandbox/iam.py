@@ -59,7 +59,7 @@ NULL = "null"  # tests presence, not values: handled apart from OPERATORS
 class Condition:
     """One key under one operator, e.g. `ForAnyValue:StringLikeIfExists` on `aws:TagKeys`."""
 
-    operator: str  # as written in the policy, for messages
+    operator: str  # as written in the policy, so a repr shows what the author wrote
     base: str  # lower-case operator name without prefix and IfExists
     key: str  # lower-case: IAM condition key names are case-insensitive
     values: tuple[str, ...]
@@ -290,6 +290,9 @@ def _sent_tags(params: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+TAG_SENDING = ("CreateProcurementPortalPreference", "TagResource")
+
+
 def context_for(
     operation: str, params: Mapping[str, Any], resource_tags: Mapping[str, str] | None
 ) -> dict[str, tuple[str, ...]]:
@@ -305,9 +308,6 @@ def context_for(
     return context
 
 
-TAG_SENDING = ("CreateProcurementPortalPreference", "TagResource")
-
-
 def requests_for(
     operation: str, params: Mapping[str, Any], resource_tags: Mapping[str, str] | None = None
 ) -> tuple[Request, ...]:
@@ -320,6 +320,7 @@ def requests_for(
     if needs.tags_when_sent and _sent_tags(params):
         own.append("invoicing:TagResource")
     resource = resource_of(operation, params) or ANY_RESOURCE
+    # One context for the whole call, as IAM builds it per request, not per action.
     requests = [Request(tuple(own), resource, context)]
     if needs.billing:
         requests.append(Request((needs.billing,), ANY_RESOURCE, context))
