@@ -63,8 +63,8 @@ def _add_sandbox(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=4566, help="0 picks a free port")
     p.add_argument("--db", default="sandbox.sqlite", help="SQLite file that keeps the state")
     p.add_argument("--latency-ms", type=int, default=0, help="added to every API call")
-    p.add_argument("--fault-rate", type=float, default=0.0, help="share of calls failing 5xx")
-    p.add_argument("--throttle-rate", type=float, default=0.0, help="share throttled (400)")
+    p.add_argument("--fault-rate", type=float, default=0.0, help="share of calls failing 500")
+    p.add_argument("--throttle-rate", type=float, default=0.0, help="share throttled (429)")
     p.add_argument("--seed", type=int, default=None, help="makes injected faults repeatable")
     p.add_argument(
         "--account",
@@ -73,7 +73,36 @@ def _add_sandbox(sub: argparse._SubParsersAction) -> None:
         metavar="ACCESS_KEY=ACCOUNT",
         help="map an access key id to an account id (repeatable; default 123456789012)",
     )
+    p.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="ACCESS_KEY=POLICY.json",
+        help="restrict an access key to an IAM policy document (repeatable; a role ARN instead "
+        "of a key restricts the keys STS AssumeRole mints for that role; default: no limits)",
+    )
     p.set_defaults(run=_run_sandbox)
+
+
+def sandbox_policies(items: list[str]) -> dict[str, dict]:
+    """`--policy KEY=FILE` values as {key or role ARN: policy document} (split at the first =)."""
+    import json
+
+    from controller.sandbox.iam import Policy
+
+    policies = {}
+    for item in items:
+        principal, sep, path = item.partition("=")
+        if not sep or not principal or not path:
+            raise UserError(f"--policy {item!r}: expected ACCESS_KEY=POLICY.json")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                document = json.load(handle)
+            Policy.parse(document)
+        except (OSError, ValueError) as exc:
+            raise UserError(f"--policy {principal}: {path}: {exc}") from None
+        policies[principal] = document
+    return policies
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
@@ -89,6 +118,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         throttle_rate=args.throttle_rate,
         seed=args.seed,
         accounts=accounts,
+        policies=sandbox_policies(args.policy),
     )
 
 

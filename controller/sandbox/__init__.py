@@ -5,8 +5,9 @@
         code = sb.control.validation_code(arn)
 
 Modules: `shapes` (botocore model + shape walker), `rules` (service rules table), `lifecycle`
-(status table), `store` (SQLite), `service` (operations), `faults`, `server` (HTTP, Sandbox,
-serve_forever), `control` (client of the `/_sandbox/` endpoints).
+(status table), `store` (SQLite), `service` (operations), `faults`, `iam` (IAM policy
+evaluation), `access` (policies per caller), `server` (HTTP, Sandbox, serve_forever),
+`control` (client of the `/_sandbox/` endpoints).
 """
 
 from controller.sandbox.control import (
@@ -17,10 +18,12 @@ from controller.sandbox.control import (
     get_faults,
     health,
     map_account,
+    policies,
     reset,
     reset_call_counts,
     set_connection_test,
     set_faults,
+    set_policy,
     validation_code,
 )
 from controller.sandbox.server import Sandbox, serve_forever
@@ -36,10 +39,12 @@ __all__ = [
     "get_faults",
     "health",
     "map_account",
+    "policies",
     "reset",
     "reset_call_counts",
     "serve_forever",
     "set_connection_test",
     "set_faults",
+    "set_policy",
     "validation_code",
 ]

@@ -109,6 +109,17 @@ def map_account(url: str, access_key_id: str, account_id: str) -> dict[str, Any]
     return _request(url, "POST", "accounts", body)
 
 
+def set_policy(url: str, access_key: str, policy: dict[str, Any] | None) -> dict[str, Any]:
+    """Give `access_key` (or a role ARN: the keys AssumeRole mints for it) an IAM policy;
+    None removes it, leaving the key unrestricted. Returns every policy set."""
+    return _request(url, "PUT", "policies", {"accessKey": access_key, "policy": policy})
+
+
+def policies(url: str) -> dict[str, Any]:
+    """The policy documents set, by access key or role ARN."""
+    return _request(url, "GET", "policies")["policies"]
+
+
 class Control:
     """The control client bound to one sandbox URL."""
 
@@ -152,3 +163,9 @@ class Control:
 
     def map_account(self, access_key_id: str, account_id: str) -> dict[str, Any]:
         return map_account(self.url, access_key_id, account_id)
+
+    def set_policy(self, access_key: str, policy: dict[str, Any] | None) -> dict[str, Any]:
+        return set_policy(self.url, access_key, policy)
+
+    def policies(self) -> dict[str, Any]:
+        return policies(self.url)

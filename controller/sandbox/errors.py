@@ -1,4 +1,8 @@
-"""AWS-shaped errors: each becomes `{"__type": ..., "message": ...}` with its HTTP status."""
+"""AWS-shaped errors: each becomes `{"__type": ..., "message": ...}` with its HTTP status.
+
+The statuses of modeled errors are those of AWS's Smithy model of Invoicing (as generated into
+the AWS SDK for JavaScript v3): botocore's JSON model carries none and reads only `__type`.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,10 @@ class ApiError(Exception):
         super().__init__(message)
         self.message = message[:MAX_MESSAGE]
         self.extra = {key: value for key, value in extra.items() if value is not None}
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the error answer carries besides the protocol's own."""
+        return {}
 
     def body(self) -> dict[str, Any]:
         namespace = error_namespace() if self.modeled else CORAL
@@ -47,34 +55,37 @@ class ValidationException(ApiError):
 
 
 class ResourceNotFoundException(ApiError):
+    status = 404
     code = "ResourceNotFoundException"
 
 
 class ConflictException(ApiError):
+    status = 409
     code = "ConflictException"
 
 
 class ServiceQuotaExceededException(ApiError):
+    status = 402
     code = "ServiceQuotaExceededException"
 
 
 class ThrottlingException(ApiError):
+    status = 429
     code = "ThrottlingException"
 
 
 class AccessDeniedException(ApiError):
+    status = 403
     code = "AccessDeniedException"
 
 
 class InternalServerException(ApiError):
     status = 500
     code = "InternalServerException"
+    retry_after_s = 1  # the model's retryAfterSeconds member travels as this header
 
-
-class ServiceUnavailableException(ApiError):
-    status = 503
-    code = "ServiceUnavailableException"
-    modeled = False
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
 
 
 class MissingAuthenticationTokenException(ApiError):

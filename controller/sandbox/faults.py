@@ -1,4 +1,4 @@
-"""Injected latency, throttling and 5xx faults, drawn from one seeded RNG so runs repeat."""
+"""Injected latency, throttling (429) and internal errors (500), from one seeded RNG."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 from controller.sandbox.errors import (
     ApiError,
     InternalServerException,
-    ServiceUnavailableException,
     ThrottlingException,
 )
 
@@ -75,18 +74,14 @@ class Faults:
     def draw(self) -> tuple[float, ApiError | None]:
         """(seconds to wait, the error to answer instead of doing the call, if any)."""
         with self._lock:
-            roll, kind = self._rng.random(), self._rng.random()
+            # The second number once chose 500 or 503; still drawn so seeds keep their sequence.
+            roll, _unused = self._rng.random(), self._rng.random()
             delay = self.latency_ms / 1000.0
             if roll < self.throttle_rate:
                 return delay, ThrottlingException("Rate exceeded (injected by the sandbox)")
             if roll < self.throttle_rate + self.fault_rate:
-                if kind < 0.5:
-                    return delay, InternalServerException(
-                        "Internal server error (injected by the sandbox)"
-                    )
-                return delay, ServiceUnavailableException(
-                    "Service unavailable (injected by the sandbox)"
-                )
+                message = "Internal server error (injected by the sandbox)"
+                return delay, InternalServerException(message)
             return delay, None
 
 

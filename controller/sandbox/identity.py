@@ -31,6 +31,7 @@ class Identity:
         self._remember_key = remember_key
         self._lock = threading.Lock()
         self._sessions: dict[str, str] = {}  # access key -> assumed role ARN
+        self._roles: dict[str, str] = {}  # access key -> the IAM role ARN it was minted for
         self._orgs: dict[str, str] = {}  # member or management account -> management account
 
     # --- organizations (control) ---
@@ -44,6 +45,11 @@ class Identity:
     def reset(self) -> None:
         with self._lock:
             self._orgs.clear()
+
+    def role_of(self, access_key: str) -> str | None:
+        """The role ARN whose AssumeRole minted `access_key` (None: not an assumed-role key)."""
+        with self._lock:
+            return self._roles.get(access_key)
 
     # --- STS (query protocol) ---
 
@@ -73,6 +79,7 @@ class Identity:
             assumed = f"arn:aws:sts::{account}:assumed-role/{role.split('/')[-1]}/{session}"
             with self._lock:
                 self._sessions[key] = assumed
+                self._roles[key] = match.group(0)
             expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
             result = (
                 f"<Credentials><AccessKeyId>{key}</AccessKeyId>"

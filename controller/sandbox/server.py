@@ -7,6 +7,7 @@ no dependency to install, and the request rate of tests and the demo is far belo
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import signal
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from controller.sandbox.access import Policies, authorize
 from controller.sandbox.control import Control
 from controller.sandbox.errors import (
     ApiError,
@@ -137,6 +139,12 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, {"message": f"No such path {path}: POST AWS JSON 1.0 requests to /"})
 
+    def do_PUT(self) -> None:
+        if urlsplit(self.path).path.startswith(CONTROL_PREFIX):
+            self._control("PUT")
+        else:
+            self._send(404, {"message": "POST AWS JSON 1.0 requests to /"})
+
     def do_GET(self) -> None:
         if urlsplit(self.path).path.startswith(CONTROL_PREFIX):
             self._control("GET")
@@ -207,12 +215,14 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             status, payload = 200, app.api(operation, self.headers, body)
         except ApiError as exc:
-            status, payload = exc.status, exc.body()
+            status, payload, headers = exc.status, exc.body(), exc.headers()
         except Exception as exc:  # a sandbox bug: answer like AWS would, keep the trace
             traceback.print_exc()
             error = InternalServerException(f"Sandbox internal error: {exc}")
-            status, payload = error.status, error.body()
-        headers = {"x-amzn-RequestId": request_id}
+            status, payload, headers = error.status, error.body(), error.headers()
+        else:
+            headers = {}
+        headers["x-amzn-RequestId"] = request_id
         if status >= 400:
             headers["x-amzn-ErrorType"] = payload["__type"].rsplit("#", 1)[-1]
         self._send(status, payload, headers)
@@ -224,7 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _control(self, method: str) -> None:
         parts = urlsplit(self.path)
         try:
-            raw = self._body() if method == "POST" else b""
+            raw = self._body() if method in ("POST", "PUT") else b""
             try:
                 body = json.loads(raw) if raw.strip() else {}
             except ValueError as exc:
@@ -250,11 +260,13 @@ class App:
         faults: Faults,
         accounts: dict[str, str],
         log: Callable[[str], None] | None,
+        policies: Policies | None = None,
     ) -> None:
         model = service_model()
         self.service = service
         self.faults = faults
         self.accounts = dict(accounts)
+        self.policies = policies or Policies()
         self.log = log
         self.target_prefix = model.metadata["targetPrefix"]
         self.signing_name = model.signing_name
@@ -282,7 +294,8 @@ class App:
         delay, fault = self.faults.draw()
         if delay:
             time.sleep(delay)
-        account = self.account_for(parse_authorization(headers, self.signing_name))
+        access_key = parse_authorization(headers, self.signing_name)
+        account = self.account_for(access_key)
         if fault is not None:  # before any effect, so a retry is always safe
             raise fault
         try:
@@ -291,7 +304,14 @@ class App:
             raise SerializationException(f"Request body is not valid JSON: {exc}") from None
         if not isinstance(params, dict):
             raise SerializationException("Request body must be a JSON object")
+        self._authorize(access_key, account, operation, params)
         return self.service.call(account, operation, params)
+
+    def _authorize(self, key: str, account: str, operation: str, params: dict[str, Any]) -> None:
+        """The caller's policy, if any, decides before validation, token replay or effect."""
+        policy = self.policies.for_caller(key, self.identity.role_of(key))
+        tags = functools.partial(self.service.resource_tags, account)
+        authorize(policy, key, operation, params, tags)
 
     # ---- control endpoints ---------------------------------------------------------------
 
@@ -347,6 +367,13 @@ class App:
             self.calls.clear()
         return {}
 
+    def _get_policies(self, args: dict[str, Any]) -> Any:
+        return {"policies": self.policies.documents()}
+
+    def _set_policy(self, args: dict[str, Any]) -> Any:
+        self.policies.set(args["accessKey"], args.get("policy"))
+        return {"policies": self.policies.documents()}
+
     def _get_accounts(self, args: dict[str, Any]) -> Any:
         with self._lock:
             return {"default": DEFAULT_ACCOUNT, "accounts": dict(self.accounts)}
@@ -375,6 +402,8 @@ CONTROL_ROUTES: dict[tuple[str, str], Callable[[App, dict[str, Any]], Any]] = {
     ("POST", "calls/reset"): App._reset_calls,
     ("GET", "accounts"): App._get_accounts,
     ("POST", "accounts"): App._map_account,
+    ("GET", "policies"): App._get_policies,
+    ("PUT", "policies"): App._set_policy,
 }
 
 
@@ -396,7 +425,9 @@ class Sandbox:
         seed: int | None = None,
         accounts: dict[str, str] | None = None,
         log: Callable[[str], None] | None = None,
+        policies: dict[str, dict[str, Any]] | None = None,
     ) -> None:
+        """`policies`: IAM policy documents by access key id or role ARN (see access.py)."""
         for key, account in (accounts or {}).items():
             if not ACCOUNT_ID.fullmatch(account):
                 raise ValueError(f"account for access key {key!r} must be 12 digits: {account!r}")
@@ -404,6 +435,7 @@ class Sandbox:
         self.host, self._port = host, port
         self.faults = Faults(latency_ms, fault_rate, throttle_rate, seed)
         self._accounts = dict(accounts or {})
+        self._policies = Policies(policies)  # parsed now: a bad policy fails before start
         self._log = log
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -428,7 +460,7 @@ class Sandbox:
         if self._server is not None:
             return self
         self._store = Store(self.db_path)
-        app = App(Service(self._store), self.faults, self._accounts, self._log)
+        app = App(Service(self._store), self.faults, self._accounts, self._log, self._policies)
         try:
             self._server = _Server((self.host, self._port), app)
         except OSError:
@@ -483,9 +515,10 @@ Point boto3 or the AWS CLI at it from a second terminal:
   export AWS_DEFAULT_REGION=us-east-1
   aws invoicing list-procurement-portal-preferences
 
-Every access key acts as account {DEFAULT_ACCOUNT} unless mapped with --account KEY=ACCOUNT.
+Every access key acts as account {DEFAULT_ACCOUNT} unless mapped with --account KEY=ACCOUNT,
+and may call everything unless given an IAM policy with --policy KEY=POLICY.json.
 Control endpoints for tests and demos: {sandbox.url}{CONTROL_PREFIX}health, validation-code,
-connection-test, drift, reset, faults, calls, accounts.
+connection-test, drift, reset, faults, calls, accounts, policies.
 Press Ctrl-C to stop.
 """
 
@@ -499,6 +532,7 @@ def serve_forever(
     throttle_rate: float = 0.0,
     seed: int | None = None,
     accounts: dict[str, str] | None = None,
+    policies: dict[str, dict[str, Any]] | None = None,
 ) -> int:
     """Run the sandbox in the foreground until Ctrl-C (or SIGTERM); returns the exit code."""
     from controller.errors import UserError
@@ -508,7 +542,16 @@ def serve_forever(
 
     try:
         sandbox = Sandbox(
-            db, host, port, latency_ms, fault_rate, throttle_rate, seed, accounts, log=log
+            db,
+            host,
+            port,
+            latency_ms,
+            fault_rate,
+            throttle_rate,
+            seed,
+            accounts,
+            log=log,
+            policies=policies,
         ).start()
     except (OSError, ValueError, sqlite3.Error) as exc:
         raise UserError(f"cannot start the sandbox on {host}:{port} with {db}: {exc}") from None

@@ -112,6 +112,7 @@ class Service:
         errors = shapes.check(model.input_shape, params)
         if errors:
             raise _invalid(errors, "fieldValidationFailed")
+        params = shapes.without_nulls(params)  # a JSON null member is an absent one
         token_member = idempotency_member(operation)
         token = params.get(token_member) if token_member else None
         with self.store.write() if spec.writes else self.store.read() as tx:
@@ -130,6 +131,14 @@ class Service:
             if token:
                 tx.remember_token(account, operation, token, request_hash, result, self.clock())
         return result or {}
+
+    def resource_tags(self, account: str, arn: str) -> dict[str, str] | None:
+        """The tags of the account's preference `arn`, None when there is no such preference."""
+        with self.store.read() as tx:
+            doc = tx.get(arn) if account_of(arn) == account else None
+            if doc is None or doc.get("AwsAccountId") != account:
+                return None
+            return tx.tags(arn)
 
     # ---- helpers --------------------------------------------------------------------------
 

@@ -239,5 +239,14 @@ def project(shape: Shape | None, value: Any) -> Any:
     return value
 
 
+def without_nulls(value: Any) -> Any:
+    """`value` with every null structure member removed (checked input keeps none elsewhere)."""
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    return value
+
+
 def enum_values(shape_name: str) -> list[str]:
     return list(service_model().shape_for(shape_name).enum)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -11,8 +12,20 @@ import time
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
+
+from controller.cli import build_parser, sandbox_policies
+from controller.errors import UserError
 
 EXPORT = re.compile(r"export AWS_ENDPOINT_URL_INVOICING=(http://127\.0\.0\.1:\d+)")
+
+
+def write_policy(path, condition: dict | None = None) -> str:
+    statement = {"Effect": "Allow", "Action": "invoicing:Get*", "Resource": "*"}
+    if condition:
+        statement["Condition"] = condition
+    path.write_text(json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    return str(path)
 
 
 @pytest.fixture
@@ -29,6 +42,8 @@ def running(tmp_path):
         str(tmp_path / "cli.sqlite"),
         "--account",
         "AKIACLI=111122223333",
+        "--policy",
+        f"AKIACLIREADER={write_policy(tmp_path / 'reader.json')}",
     ]
     process = subprocess.Popen(
         command,
@@ -88,6 +103,21 @@ def test_the_printed_endpoint_serves_boto3_and_ctrl_c_stops_cleanly(running):
     assert "sandbox stopped" in stdout
 
 
+def test_a_key_given_a_policy_on_the_command_line_is_restricted_by_it(running):
+    _, url, _ = running
+    reader = boto3.client(
+        "invoicing",
+        region_name="us-east-1",
+        endpoint_url=url,
+        aws_access_key_id="AKIACLIREADER",
+        aws_secret_access_key="x",
+    )
+    with pytest.raises(ClientError) as info:
+        reader.list_procurement_portals()
+    assert info.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "invoicing:ListProcurementPortals" in info.value.response["Error"]["Message"]
+
+
 def test_a_port_in_use_is_a_one_line_error(running, tmp_path):
     _, url, _ = running
     port = url.rsplit(":", 1)[1]
@@ -108,4 +138,43 @@ def test_a_port_in_use_is_a_one_line_error(running, tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot start the sandbox")
+    assert "Traceback" not in result.stderr
+
+
+def test_the_policy_flag_is_repeatable_and_maps_keys_and_role_arns_to_documents(tmp_path):
+    policy = write_policy(tmp_path / "p.json")
+    role = "arn:aws:iam::111122223333:role/routine"
+    args = build_parser().parse_args(
+        ["sandbox", "--policy", f"AKIACLI={policy}", "--policy", f"{role}={policy}"]
+    )
+    policies = sandbox_policies(args.policy)
+    assert set(policies) == {"AKIACLI", role}
+    assert policies["AKIACLI"]["Statement"][0]["Action"] == "invoicing:Get*"
+
+
+@pytest.mark.parametrize("item", ["AKIACLI", "=p.json", "AKIACLI="])
+def test_a_policy_flag_without_key_and_file_is_a_user_error(item):
+    with pytest.raises(UserError, match=r"ACCESS_KEY=POLICY\.json"):
+        sandbox_policies([item])
+
+
+def test_a_policy_file_with_an_unknown_operator_is_a_one_line_error_naming_it(tmp_path):
+    policy = write_policy(tmp_path / "typo.json", {"StringEqualz": {"aws:TagKeys": "x"}})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "controller.cli",
+            "sandbox",
+            "--port",
+            "0",
+            "--policy",
+            f"K={policy}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: --policy K:") and "StringEqualz" in result.stderr
     assert "Traceback" not in result.stderr

@@ -1,4 +1,4 @@
-"""Injected latency, throttling and 5xx faults, visibly retried by botocore."""
+"""Injected latency, throttling (429) and internal errors (500), visibly retried by botocore."""
 
 from __future__ import annotations
 
@@ -28,33 +28,45 @@ def test_throttling_is_retried_by_botocore_until_the_calls_succeed(faults, tenan
     assert counts["ListProcurementPortalPreferences"] == CALLS + sum(attempts)
 
 
-def test_throttling_is_a_400_throttling_exception_without_retries(faults, tenant):
+def test_throttling_is_a_429_throttling_exception_without_retries(faults, tenant):
     client = tenant.client_with(retries=NO_RETRIES)
     faults.control.set_faults(throttle_rate=1.0)
     with pytest.raises(ClientError) as info:
         client.list_procurement_portal_preferences()
     assert error_of(info.value)[0] == "ThrottlingException"
-    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
 
 
-def test_server_faults_are_500_or_503_and_retried(faults, tenant):
+def test_a_server_fault_is_a_500_internal_server_exception_with_retry_after(faults, tenant):
+    client = tenant.client_with(retries=NO_RETRIES)
+    faults.control.set_faults(fault_rate=1.0)
+    with pytest.raises(ClientError) as info:
+        client.list_procurement_portals()
+    metadata = info.value.response["ResponseMetadata"]
+    assert (metadata["HTTPStatusCode"], error_of(info.value)[0]) == (500, "InternalServerException")
+    assert int(metadata["HTTPHeaders"]["retry-after"]) >= 0
+
+
+def test_server_faults_are_only_internal_server_exceptions(faults, tenant):
     client = tenant.client_with(retries=NO_RETRIES)
     faults.control.set_faults(fault_rate=1.0, seed=3)
     seen = set()
     for _ in range(12):
         with pytest.raises(ClientError) as info:
             client.list_procurement_portals()
-        seen.add(
-            (info.value.response["ResponseMetadata"]["HTTPStatusCode"], error_of(info.value)[0])
-        )
-    assert seen == {(500, "InternalServerException"), (503, "ServiceUnavailableException")}
+        seen.add(error_of(info.value)[0])
+    assert seen == {"InternalServerException"}
+
+
+def test_internal_server_errors_are_retried_by_botocore_until_the_calls_succeed(faults, tenant):
+    client = tenant.client_with(retries=RETRIES)
+    faults.control.reset_call_counts()
     faults.control.set_faults(fault_rate=0.5, seed=3)
-    retrying = tenant.client_with(retries=RETRIES)
     attempts = [
-        retrying.list_procurement_portals()["ResponseMetadata"]["RetryAttempts"]
-        for _ in range(CALLS)
+        client.list_procurement_portals()["ResponseMetadata"]["RetryAttempts"] for _ in range(CALLS)
     ]
     assert sum(attempts) > 0
+    assert faults.control.call_counts()["ListProcurementPortals"] == CALLS + sum(attempts)
 
 
 def test_an_injected_fault_happens_before_any_effect(faults, tenant):

@@ -6,8 +6,10 @@ import json
 import urllib.request
 
 import pytest
-from sandbox_helpers import FAKE_AUTHORIZATION, create_request, raw_call
+from botocore.exceptions import ClientError
+from sandbox_helpers import FAKE_AUTHORIZATION, create_request, error_of, get, raw_call
 
+from controller.sandbox import errors
 from controller.sandbox.server import parse_authorization
 
 LIST = "ListProcurementPortalPreferences"
@@ -120,3 +122,78 @@ def test_an_unknown_control_endpoint_lists_the_known_ones(sandbox):
 
 def test_the_health_endpoint_answers(sandbox):
     assert sandbox.control.health()
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (errors.ValidationException, 400),
+        (errors.AccessDeniedException, 403),
+        (errors.ResourceNotFoundException, 404),
+        (errors.ConflictException, 409),
+        (errors.ServiceQuotaExceededException, 402),
+        (errors.ThrottlingException, 429),
+        (errors.InternalServerException, 500),
+    ],
+)
+def test_modeled_errors_have_the_http_status_of_the_smithy_model(error, status):
+    assert error.status == status
+
+
+def test_there_is_no_unmodeled_service_unavailable_exception():
+    assert not hasattr(errors, "ServiceUnavailableException")
+
+
+def test_a_missing_preference_is_a_404_resource_not_found(client, tenant):
+    arn = f"arn:aws:invoicing::{tenant.account}:procurement-portal-preference/nope"
+    with pytest.raises(ClientError) as info:
+        client.get_procurement_portal_preference(ProcurementPortalPreferenceArn=arn)
+    assert error_of(info.value)[0] == "ResourceNotFoundException"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_a_client_token_reused_for_another_request_is_a_409_conflict(client):
+    client.create_procurement_portal_preference(**create_request(ClientToken="tok-409"))
+    with pytest.raises(ClientError) as info:
+        client.create_procurement_portal_preference(
+            **create_request(ClientToken="tok-409", BuyerIdentifier="OTHER")
+        )
+    assert error_of(info.value)[0] == "ConflictException"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+
+
+def test_too_many_tags_is_a_402_service_quota_exceeded(client):
+    arn = client.create_procurement_portal_preference(**create_request())[
+        "ProcurementPortalPreferenceArn"
+    ]
+    many = [{"Key": f"k{i}", "Value": "v"} for i in range(200)]
+    client.tag_resource(ResourceArn=arn, ResourceTags=many)
+    with pytest.raises(ClientError) as info:
+        client.tag_resource(ResourceArn=arn, ResourceTags=[{"Key": "one-more", "Value": "v"}])
+    assert error_of(info.value)[0] == "ServiceQuotaExceededException"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 402
+
+
+def test_a_null_max_results_is_treated_as_absent(sandbox):
+    status, body = raw_call(sandbox.url, LIST, {"MaxResults": None, "NextToken": None})
+    assert status == 200, body
+    status, body = raw_call(sandbox.url, "ListProcurementPortals", {"MaxResults": None})
+    assert (status, len(body["ProcurementPortals"])) == (200, 2)
+
+
+def test_null_resource_tags_and_client_token_on_create_are_treated_as_absent(sandbox, tenant):
+    sandbox.control.map_account("AKIARAWCALLER", tenant.account)
+    request = create_request(ResourceTags=None, ClientToken=None, TestEnvPreference=None)
+    status, body = raw_call(sandbox.url, "CreateProcurementPortalPreference", request)
+    assert status == 200, body
+    arn = body["ProcurementPortalPreferenceArn"]
+    assert tenant.client.list_tags_for_resource(ResourceArn=arn)["ResourceTags"] == []
+    assert "TestEnvPreference" not in get(tenant.client, arn)
+
+
+def test_a_null_required_member_is_still_a_validation_error(sandbox):
+    status, body = raw_call(
+        sandbox.url, "GetProcurementPortalPreference", {"ProcurementPortalPreferenceArn": None}
+    )
+    assert status == 400
+    assert body["fieldList"][0]["name"] == "ProcurementPortalPreferenceArn"
