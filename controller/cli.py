@@ -294,6 +294,7 @@ customer-managed policy. apply and go-live include reads of exactly the {ssm: NA
 ({role} replaced by the role's purpose).
 
   coupa-gitops iam-policy apply --account 123456789012 > apply-policy.json
+  coupa-gitops iam-policy go-live config/ more-config/ --account 123456789012   # PATHS first
   coupa-gitops iam-policy apply --trust OWNER/REPO --account 123456789012 > apply-trust.json
 
 In every other payer account reached through spec.roleArn, make the same three roles

@@ -16,9 +16,9 @@ What IAM cannot enforce, so the apply role's policy cannot either:
   same request context when someone tags an existing preference that has no mode tag (a
   preference made by hand, or by a version of the tool that did not write the tag: a legacy
   preference). So the apply role may give any preference without a mode tag the tag
-  `coupa-gitops:mode=test`, and write it afterwards, even if it is ACTIVE. Tag legacy
-  preferences with the go-live role (`coupa-gitops import` run with go-live credentials) before
-  the apply role ever runs against their account.
+  `coupa-gitops:mode=test`, and write it afterwards, even if it is ACTIVE. Give legacy
+  preferences their mode tag with the go-live role before the apply role ever runs against
+  their account (docs/github-setup.md, "What IAM cannot enforce").
 * That a create carries tags at all. The service authorization reference lists only
   aws:ResourceTag for CreateProcurementPortalPreference, not aws:RequestTag; the create
   statement's condition is therefore `...IfExists`: enforced when AWS puts request tags in
@@ -138,12 +138,6 @@ SUBJECTS = {
     Role.PLAN: ("repo:{repo}:pull_request", "repo:{repo}:ref:refs/heads/main"),
     Role.APPLY: ("repo:{repo}:ref:refs/heads/main",),
     Role.GO_LIVE: ("repo:{repo}:environment:go-live",),
-}
-# What each role is for: the --help text and the docs.
-PURPOSE = {
-    Role.PLAN: "read-only: pr.yml's plan and drift.yml (pull requests and main)",
-    Role.APPLY: "routine writes on test-mode preferences: apply.yml's apply job (main)",
-    Role.GO_LIVE: "everything, incl. go-live: apply.yml's go-live job (go-live environment)",
 }
 
 _OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")  # GitHub's user rule
