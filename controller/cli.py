@@ -306,6 +306,71 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=lambda a: _commands().import_command(a.paths or ["config/"], a.name, a.arn))
 
 
+IAM_POLICY_HELP = """\
+Print, as JSON, an IAM policy of one of coupa-gitops' three roles. Reads no AWS.
+
+  plan      read-only. Trusted from pull requests and main: pr.yml's plan job and
+            drift.yml. Reads no secrets (a pull request runs its own code).
+  apply     routine writes: create, and write only preferences tagged
+            coupa-gitops:mode=test; never UpdateProcurementPortalPreferenceStatus. Trusted
+            from main only: apply.yml's apply job and verify-endpoint.yml for test-mode
+            integrations.
+  go-live   everything the tool does, incl. going live. Trusted only from the go-live
+            environment (required reviewers): apply.yml's go-live job.
+
+Without --trust/--trust-account: the permission policy, to attach to the role as a
+customer-managed policy. apply and go-live include reads of exactly the {ssm: NAME} and
+{secretsManager: ID} references in PATHS, and sts:AssumeRole on every spec.roleArn there
+({role} replaced by the role's purpose).
+
+  coupa-gitops iam-policy apply --account 123456789012 > apply-policy.json
+  coupa-gitops iam-policy go-live config/ more-config/ --account 123456789012   # PATHS first
+  coupa-gitops iam-policy apply --trust OWNER/REPO --account 123456789012 > apply-trust.json
+
+In every other payer account reached through spec.roleArn, make the same three roles
+(coupa-gitops-plan, -apply, -go-live) with the same permission policies, each trusting only
+the hub account's role of the same purpose:
+
+  coupa-gitops iam-policy apply --trust-account HUB_ACCOUNT > apply-trust.json
+
+docs/github-setup.md walks through all of it.
+"""
+
+
+def _add_iam_policy(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "iam-policy",
+        help="print a role's IAM permission policy or trust policy (JSON)",
+        description=IAM_POLICY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("role", choices=["plan", "apply", "go-live"], metavar="plan|apply|go-live")
+    _paths(p)
+    p.add_argument(
+        "--account",
+        metavar="ACCOUNT_ID",
+        help="the account whose preferences the policy names (default: any, *); with "
+        "--trust, the account of GitHub's OIDC provider (required)",
+    )
+    trust = p.add_mutually_exclusive_group()
+    trust.add_argument(
+        "--trust",
+        metavar="OWNER/REPO",
+        help="print the role's trust policy for this GitHub repository's OIDC tokens",
+    )
+    trust.add_argument(
+        "--trust-account",
+        metavar="HUB_ACCOUNT_ID",
+        help="print a target account role's trust policy: the hub account's role of the "
+        "same purpose may assume it",
+    )
+    p.set_defaults(
+        run=lambda a: _commands().iam_policy_command(
+            a.role, a.paths, account=a.account, trust=a.trust, trust_account=a.trust_account
+        )
+    )
+
+
 def _add_demo(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
@@ -346,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_intent(sub)
     _add_codeowners(sub)
+    _add_iam_policy(sub)
     _add_sandbox(sub)
     return parser
 

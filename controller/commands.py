@@ -374,3 +374,23 @@ def import_command(paths: list[str], name: str, arn: str) -> int:
     )
     print(f"imported {arn} as {name}; run `coupa-gitops plan` to see how it differs")
     return 0
+
+
+def iam_policy_command(
+    role: str,
+    paths: list[str],
+    *,
+    account: str | None = None,
+    trust: str | None = None,
+    trust_account: str | None = None,
+) -> int:
+    """Print a role's permission policy (or trust policy) as JSON; reads no AWS."""
+    from controller import iampolicy
+
+    # Trust policies do not depend on the config: they need no valid config/.
+    items = () if trust or trust_account else spec.load(paths).require_valid()
+    doc = iampolicy.document(
+        iampolicy.role_of(role), items, account=account, trust=trust, trust_account=trust_account
+    )
+    print(json.dumps(doc, indent=2, sort_keys=True))
+    return 0

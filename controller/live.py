@@ -18,11 +18,11 @@ import botocore.exceptions
 from botocore.config import Config
 
 from controller.errors import AwsError, UserError
+from controller.iampolicy import access_hint
 from controller.model import Integration
 from controller.state import FeatureStatus, LivePreference, Observed
 from controller.translate import essence
 
-MANAGED_POLICY = "AWSMarketplaceProcurementSystemAdminFullAccess"
 DEFAULT_CONCURRENCY = 8
 
 
@@ -58,10 +58,10 @@ def explain(exc: Exception, service: str, operation: str, account: str | None) -
         code = exc.response.get("Error", {}).get("Code", "")
         message = exc.response.get("Error", {}).get("Message", "")
         if code.startswith("AccessDenied"):
+            # AWS's managed policy grants only Create/Get/List: point at our own policies.
             return UserError(
                 f"access denied calling {action}{where}: the caller lacks the permission "
-                f"`{action}`. Attach the AWS managed policy {MANAGED_POLICY} (or, for plan "
-                f"only, a read-only policy; see docs/github-setup.md) to the role you use."
+                f"`{action}`: {access_hint(service, operation)}. See docs/github-setup.md."
             )
         return AwsError(f"{action}{where} failed: {code}: {message}", code)
     if isinstance(exc, botocore.exceptions.NoCredentialsError):

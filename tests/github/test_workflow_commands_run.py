@@ -51,6 +51,7 @@ OIDC_KEY = "AKIAOIDCFEDERATION"  # stands for the job's OIDC identity; only used
 ROLES = {
     "COUPA_GITOPS_PLAN_ROLE_ARN": "arn:aws:iam::111122223333:role/coupa-gitops-plan",
     "COUPA_GITOPS_APPLY_ROLE_ARN": "arn:aws:iam::111122223333:role/coupa-gitops-apply",
+    "COUPA_GITOPS_GO_LIVE_ROLE_ARN": "arn:aws:iam::111122223333:role/coupa-gitops-go-live",
 }
 CANARY = "CANARY-0b5e7"
 SECRETS = {
@@ -73,10 +74,15 @@ COVERED = {
     ("apply.yml", "go-live", "Apply the approved go-live plan"): "test_push_*",
     ("drift.yml", "drift", "Plan everything"): "test_drift_*",
     ("verify-endpoint.yml", "verify-endpoint", "Verify the endpoint"): "test_push_*",
+    ("verify-endpoint.yml", "verify-endpoint-go-live", "Verify the endpoint"): "test_verify_*",
     ("ci.yml", "ci", "CODEOWNERS matches metadata.approvers"): "test_ci_*",
 }
 # `run:` steps that install or test the package itself: the package under test is installed.
-NOT_RUN = {"pip install -e .", "make test"}
+INSTALL = (
+    "pip install --require-hashes -r requirements/ci.lock\n"
+    "pip install --no-deps --no-build-isolation ."
+)
+NOT_RUN = {INSTALL, "make test"}
 
 pytestmark = pytest.mark.skipif(not CLI.exists(), reason=f"{CLI} is not installed")
 
@@ -832,9 +838,16 @@ GO_LIVE_STEP = "Apply the approved go-live plan"
 VERIFY_STEP = "Verify the endpoint"
 
 
-def _verify(actions: Actions, sha: str, name: str, code: str = "") -> JobResult:
+def _verify(actions: Actions, sha: str, name: str, code: str = "", live: bool = False) -> JobResult:
+    """The `mode` job, then the verify job it routes to (the other one is skipped)."""
     event = Event("workflow_dispatch", sha, inputs={"name": name, "code": code})
-    return actions.run_job("verify-endpoint.yml", "verify-endpoint", event)
+    mode = actions.run_job("verify-endpoint.yml", "mode", event)
+    assert mode.result == "success", _job_log(mode)
+    assert mode.outputs == {"live": "true" if live else "false"}
+    ran, skipped = ("verify-endpoint-go-live", "verify-endpoint")[:: 1 if live else -1]
+    other = actions.run_job("verify-endpoint.yml", skipped, event, needs={"mode": mode})
+    assert other.result == "skipped"
+    return actions.run_job("verify-endpoint.yml", ran, event, needs={"mode": mode})
 
 
 def test_push_applies_routine_changes_and_the_approved_go_live_job_applies_the_rest(
@@ -899,6 +912,34 @@ def test_push_applies_routine_changes_and_the_approved_go_live_job_applies_the_r
     assert go_live.step(GO_LIVE_STEP).summary.startswith("### coupa-gitops apply")
     assert actions.statuses("globex-us") == ("ACTIVE", "ACTIVE")
     assert actions.cli("plan", "--detailed-exitcode").code == 0  # AWS matches git
+
+
+def test_verify_endpoint_of_a_live_integration_runs_in_the_go_live_job(actions: Actions) -> None:
+    """The file on main says live: the handshake waits for the go-live environment's reviewers
+    and runs with the go-live role; the apply job (the apply role) is skipped."""
+    _base_with_globex_in_test(actions)
+    actions.origin.replace(GLOBEX, "  mode: test\n", "  mode: live\n")
+    sha = actions.commit("globex-us goes live")
+    sent = _verify(actions, sha, "globex-us", live=True)
+    assert_ran_ok(sent, VERIFY_STEP)
+    assert "Validation code sent for globex-us" in sent.step(VERIFY_STEP).out
+
+
+def test_verify_endpoint_of_an_unknown_integration_fails_before_any_aws_access(
+    actions: Actions,
+) -> None:
+    sha = actions.commit("as shipped")
+    event = Event("workflow_dispatch", sha, inputs={"name": "nope", "code": ""})
+    mode = actions.run_job("verify-endpoint.yml", "mode", event)
+    assert mode.result == "failure"
+    assert (
+        "no integration named 'nope' under config/"
+        in mode.step("Is the integration live or suspended?").err
+    )
+    for job in ("verify-endpoint", "verify-endpoint-go-live"):
+        assert actions.run_job("verify-endpoint.yml", job, event, needs={"mode": mode}).result == (
+            "skipped"
+        )
 
 
 def test_push_after_which_readiness_is_done_needs_a_rerun_since_the_saved_plan_is_stale(

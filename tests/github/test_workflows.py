@@ -142,6 +142,9 @@ def test_verify_endpoint_inputs_reach_the_cli_only_through_env() -> None:
         s for s in flow["jobs"]["verify-endpoint"]["steps"] if "verify-endpoint" in s.get("run", "")
     ]
     assert step["env"] == {"NAME": "${{ inputs.name }}", "CODE": "${{ inputs.code }}"}
+    job = flow["jobs"]["verify-endpoint-go-live"]
+    assert job["environment"] == "go-live"
+    assert job["if"] == "${{ needs.mode.outputs.live == 'true' }}"
 
 
 def test_the_commands_the_workflows_run() -> None:
@@ -184,7 +187,50 @@ def test_the_commands_the_workflows_run() -> None:
             'coupa-gitops verify-endpoint "$NAME" --code "$CODE"',
         ),
         ("verify-endpoint.yml", "verify-endpoint", 'coupa-gitops verify-endpoint "$NAME"'),
+        (
+            "verify-endpoint.yml",
+            "verify-endpoint-go-live",
+            'coupa-gitops verify-endpoint "$NAME" --code "$CODE"',
+        ),
+        ("verify-endpoint.yml", "verify-endpoint-go-live", 'coupa-gitops verify-endpoint "$NAME"'),
     }
+
+
+# The role each job assumes (`coupa-gitops iam-policy plan|apply|go-live`), and its environment.
+ROLE_OF_JOB = {
+    ("pr.yml", "plan"): ("COUPA_GITOPS_PLAN_ROLE_ARN", None),
+    ("drift.yml", "drift"): ("COUPA_GITOPS_PLAN_ROLE_ARN", None),
+    ("apply.yml", "apply"): ("COUPA_GITOPS_APPLY_ROLE_ARN", None),
+    ("apply.yml", "go-live"): ("COUPA_GITOPS_GO_LIVE_ROLE_ARN", "go-live"),
+    ("verify-endpoint.yml", "verify-endpoint"): ("COUPA_GITOPS_APPLY_ROLE_ARN", None),
+    ("verify-endpoint.yml", "verify-endpoint-go-live"): (
+        "COUPA_GITOPS_GO_LIVE_ROLE_ARN",
+        "go-live",
+    ),
+}
+
+
+def test_each_job_assumes_the_role_of_its_purpose_and_only_go_live_jobs_the_go_live_role() -> None:
+    found = {}
+    for name, job_id, job in _jobs():
+        for step in job.get("steps", []):
+            if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@"):
+                var = re.fullmatch(r"\$\{\{ vars\.(\w+) \}\}", step["with"]["role-to-assume"])
+                found[(name, job_id)] = (var.group(1), job.get("environment"))
+    assert found == ROLE_OF_JOB
+
+
+def test_every_install_takes_hash_pinned_dependencies_and_the_package_without_any() -> None:
+    lock = wf.ROOT / "requirements" / "ci.lock"
+    pins = [ln for ln in lock.read_text(encoding="utf-8").splitlines() if "==" in ln]
+    assert pins and all(ln.endswith(" \\") for ln in pins)  # each pin followed by --hash lines
+    installs = [s["run"] for _, _, s in _steps() if "pip install" in str(s.get("run", ""))]
+    assert installs
+    for script in installs:
+        assert script.splitlines() == [
+            "pip install --require-hashes -r requirements/ci.lock",
+            "pip install --no-deps --no-build-isolation .",
+        ]
 
 
 def _subcommands() -> set[str]:

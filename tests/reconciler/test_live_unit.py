@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import botocore.exceptions
 
-from controller.live import MANAGED_POLICY, Target, explain, to_live
+from controller.live import Target, explain, to_live
 from controller.translate import secret_digest
 
 from .builders import SECRET_VALUES, item, live
@@ -16,19 +16,31 @@ def _client_error(code: str, message: str = "no") -> botocore.exceptions.ClientE
     )
 
 
-def test_access_denied_names_the_missing_permission_and_the_managed_policy():
-    error = explain(
-        _client_error("AccessDeniedException"),
-        "invoicing",
-        "GetProcurementPortalPreference",
-        "123456789012",
-    )
-    text = str(error)
+def _denied(service: str, operation: str) -> str:
+    return str(explain(_client_error("AccessDeniedException"), service, operation, "123456789012"))
+
+
+def test_access_denied_names_the_missing_permission_and_the_role_policy_for_a_read():
+    text = _denied("invoicing", "GetProcurementPortalPreference")
     assert text.startswith(
         "access denied calling invoicing:GetProcurementPortalPreference in account 123456789012"
     )
     assert "lacks the permission `invoicing:GetProcurementPortalPreference`" in text
-    assert f"Attach the AWS managed policy {MANAGED_POLICY}" in text
+    assert "`coupa-gitops iam-policy plan`" in text
+    assert "AWSMarketplaceProcurementSystemAdminFullAccess" not in text
+
+
+def test_access_denied_on_a_routine_write_points_at_apply_and_for_live_ones_at_go_live():
+    text = _denied("invoicing", "PutProcurementPortalPreference")
+    assert "`coupa-gitops iam-policy apply`" in text
+    assert "coupa-gitops:mode=test" in text
+    assert "`coupa-gitops iam-policy go-live`" in text  # the same write on a live preference
+
+
+def test_access_denied_on_a_status_change_points_at_go_live_only():
+    text = _denied("invoicing", "UpdateProcurementPortalPreferenceStatus")
+    assert "only the go-live role may (`coupa-gitops iam-policy go-live`)" in text
+    assert "iam-policy apply" not in text
 
 
 def test_other_aws_errors_keep_their_code_and_message():
