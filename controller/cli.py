@@ -147,6 +147,12 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes")
     p.add_argument(
+        "--no-secrets",
+        action="store_true",
+        help="do not read secrets (pull requests, drift with the read-only plan role): they "
+        "are shown as not compared, and the plan cannot be applied",
+    )
+    p.add_argument(
         "--step-summary",
         action="store_true",
         help="also append the Markdown plan to $GITHUB_STEP_SUMMARY (GitHub Actions)",
@@ -164,6 +170,7 @@ def _run_plan(args: argparse.Namespace) -> int:
         changed_since=args.changed_since,
         detailed_exitcode=args.detailed_exitcode,
         summary=args.step_summary,
+        read_secrets=not args.no_secrets,
     )
 
 

@@ -98,13 +98,13 @@ def scope_of_plan(paths: list[str], plan: Plan) -> Scope:
 class Session:
     """One run's AWS access: clients, reader, secrets; every datum read once."""
 
-    def __init__(self, concurrency: int = 8):
+    def __init__(self, concurrency: int = 8, read_secrets: bool = True):
         from controller.live import Clients, Reader
         from controller.secrets import Secrets
 
         self.clients = Clients(concurrency=concurrency)
         self.reader = Reader(self.clients)
-        self.secrets = Secrets(self.clients)
+        self.secrets = Secrets(self.clients, skip=not read_secrets)
 
     def observe(self, items, removed=()) -> Observed:
         """Read every account the integrations (and removed ones) live in."""
@@ -149,9 +149,10 @@ def plan_command(
     changed_since: str | None = None,
     detailed_exitcode: bool = False,
     summary: bool = False,
+    read_secrets: bool = True,
 ) -> int:
     scope = load_scope(paths, changed_since)
-    plan = Session().plan(scope, head_commit())
+    plan = Session(read_secrets=read_secrets).plan(scope, head_commit())
     sys.stdout.write(render.RENDERERS[fmt](plan, sys.stdout))
     if out:
         write_plan_file(plan, out)

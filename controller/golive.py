@@ -86,9 +86,8 @@ RULES: tuple[tuple[Reason, Callable[[Facts], bool]], ...] = (
         lambda f: f.action is Action.CREATE and f.after in OUT_OF_TEST,
     ),
     (
-        lambda f: (
-            f"{_verb(f.action)} an integration that is {f.before}: every change to a live "
-            "or suspended integration needs approval"
+        lambda f: _OUT_OF_TEST_CHANGES.get(f.action, _OUT_OF_TEST_CHANGES[Action.UPDATE]).format(
+            before=f.before
         ),
         lambda f: f.action not in (Action.STATUS, Action.NOOP) and f.before in OUT_OF_TEST,
     ),
@@ -103,16 +102,16 @@ RULES: tuple[tuple[Reason, Callable[[Facts], bool]], ...] = (
     ),
 )
 
-_VERBS = {
-    Action.CREATE: "recreates elsewhere",
-    Action.UPDATE: "changes",
-    Action.REPLACE: "replaces",
-    Action.DELETE: "deletes",
+_OUT_OF_TEST_CHANGES = {
+    Action.UPDATE: "changes an integration that is {before}: every change to a live or "
+    "suspended integration needs approval",
+    Action.REPLACE: "replaces an integration that is {before}: it stops until validated and "
+    "tested again",
+    Action.DELETE: "removes an integration that is {before}: real purchasing and invoicing "
+    "through it end",
+    Action.CREATE: "moves an integration that is {before} to another account: it stops until "
+    "validated and tested there",
 }
-
-
-def _verb(action: Action) -> str:
-    return _VERBS.get(action, str(action))
 
 
 def classify(facts: Facts) -> tuple[Gate, tuple[str, ...]]:

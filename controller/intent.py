@@ -5,9 +5,9 @@ still need to know what it would do: which integrations it adds, edits and remov
 change `mode`, and which of those are go-live changes that can start or stop real purchasing
 or invoicing. This module answers from the files at a base ref and in the working tree.
 
-It is an estimate from the files: the plan, which reads the live state, is authoritative. The
-go-live rules below mirror DESIGN.md "Actions and gates" (and `controller.plan`), erring
-towards go-live when a file cannot be read.
+It is an estimate from the files: the plan, which reads the live state, is authoritative. Both
+classify with the one table in `controller.golive`; here the mode at the base ref stands for
+the live mode, and a file that cannot be read counts as go-live.
 """
 
 from __future__ import annotations
@@ -15,96 +15,54 @@ from __future__ import annotations
 import html
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from controller import gitdiff, spec
+from controller import gitdiff, golive, spec
+from controller.golive import Action, Facts, Gate
+from controller.model import Mode
 from controller.spec.problems import ConfigError
 from controller.spec.yamldoc import decode, parse
 
 FORMAT_VERSION = "1"
-ROUTINE, GO_LIVE = "routine", "go-live"
+ROUTINE, GO_LIVE = Gate.ROUTINE.value, Gate.GO_LIVE.value
 ADD, EDIT, REMOVE = "add", "edit", "remove"
 SECRET_SOURCES = frozenset({"env", "ssm", "secretsManager"})
 REDACTED = "(not a secret reference: value hidden)"
 MARKDOWN_BUDGET = 30_000  # characters; a GitHub comment holds 65,536 and the plan shares it
-
-# Fields (dotted, from the document root) whose change on an integration that is not in test
-# mode can stop or start real purchasing or invoicing. A change at or under one is go-live.
-GO_LIVE_FIELDS: tuple[str, ...] = (
-    "spec.production",  # endpoint, buyer/supplier identities, secret reference
-    "spec.punchout.enabled",
-    "spec.punchout.approvalRequestRedirectUrl",
-    "spec.einvoice.enabled",
-    "spec.purchaseOrderRetrieval.enabled",
-    "spec.account",  # another payer account: delete here, create there
-    "spec.region",
-)
+MODE_PATH = "spec.mode"
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the go-live rules look at. Modes are None when a file cannot be read."""
-
-    kind: str
-    before: str | None
-    after: str | None
-    sensitive: tuple[str, ...]  # changed fields that are in GO_LIVE_FIELDS
+def _as_mode(value: str | None) -> Mode | None:
+    return Mode(value) if value in Mode.__members__.values() else None
 
 
-def _unknown_mode(f: Facts) -> bool:
-    return (f.kind != ADD and f.before is None) or (f.kind != REMOVE and f.after is None)
+def facts_of(
+    kind: str, before: str | None, after: str | None, fields: tuple[FieldChange, ...]
+) -> tuple[Facts, ...]:
+    """The go-live table's facts for one file change, as `plan` would see them."""
+    was, wants = _as_mode(before), _as_mode(after)
+    if kind == ADD:
+        return (Facts(Action.CREATE, None, wants),)
+    if kind == REMOVE:
+        return (Facts(Action.DELETE, was, None, known=was is not None),)
+    if was is None or wants is None:  # a side cannot be read: the table decides, deny by default
+        return (Facts(Action.UPDATE, was, wants, known=was is not None),)
+    out = []
+    if any(f.path != MODE_PATH for f in fields):
+        out.append(Facts(Action.UPDATE, was, wants))
+    if was is not wants:
+        out.append(Facts(Action.STATUS, was, wants))
+    return tuple(out)
 
 
-# What a mode change means to the people who approve it; other changes get a generic line.
-MODE_CHANGES: dict[tuple[str, str], str] = {
-    ("test", "live"): "goes live: real purchase orders and e-invoices start to flow",
-    ("live", "suspended"): "suspends a live integration: real purchasing and invoicing stop",
-    ("suspended", "live"): "resumes a suspended integration: real purchasing and invoicing restart",
-    ("live", "test"): "moves a live integration back to test (AWS has no way back; see the plan)",
-    ("suspended", "test"): "moves a suspended integration back to test (AWS has no way back)",
-    ("test", "suspended"): "suspends an integration that never went live (the plan refuses it)",
-}
-
-
-def _mode_reason(f: Facts) -> str:
-    return MODE_CHANGES.get((f.before, f.after), f"changes the mode ({f.before} -> {f.after})")
-
-
-# The go-live classification, one row per rule: (reason, predicate). Any match makes a change
-# go-live; none makes it routine. A reason is a template over the Facts, or a function of them.
-GO_LIVE_RULES: tuple[tuple[str | Callable[[Facts], str], Callable[[Facts], bool]], ...] = (
-    (
-        _mode_reason,
-        lambda f: f.kind == EDIT and None not in (f.before, f.after) and f.before != f.after,
-    ),
-    (
-        "adds an integration directly in live mode: real purchasing starts once it is ready",
-        lambda f: f.kind == ADD and f.after == "live",
-    ),
-    (
-        "removes an integration that is {before}: real purchasing and invoicing through it end",
-        lambda f: f.kind == REMOVE and f.before not in (None, "test"),
-    ),
-    (
-        "changes a {before} integration's production endpoint, identities, secret reference "
-        "or enabled features",
-        lambda f: f.kind == EDIT and f.before not in (None, "test") and bool(f.sensitive),
-    ),
-    ("the mode cannot be read from the file, so it is treated as go-live", _unknown_mode),
-)
-
-
-def classify(facts: Facts) -> tuple[str, tuple[str, ...]]:
-    """routine or go-live, with the reason of every rule that matched."""
-    reasons = tuple(
-        reason(facts) if callable(reason) else reason.format(**asdict(facts))
-        for reason, rule in GO_LIVE_RULES
-        if rule(facts)
-    )
-    return (GO_LIVE if reasons else ROUTINE), reasons
+def classify(facts: tuple[Facts, ...]) -> tuple[str, tuple[str, ...]]:
+    """routine or go-live for a file change, from the one go-live table."""
+    results = [golive.classify(f) for f in facts]
+    reasons = tuple(dict.fromkeys(r for _, found in results for r in found))
+    gate = Gate.GO_LIVE if any(g is Gate.GO_LIVE for g, _ in results) else Gate.ROUTINE
+    return gate.value, reasons
 
 
 @dataclass(frozen=True)
@@ -271,36 +229,20 @@ def diff_fields(before: object, after: object, path: str = "") -> list[FieldChan
     ]
 
 
-def _sensitive(fields: tuple[FieldChange, ...]) -> tuple[str, ...]:
-    return tuple(
-        f.path
-        for f in fields
-        if any(f.path == g or f.path.startswith(g + ".") for g in GO_LIVE_FIELDS)
-    )
-
-
 def _intent(base: _Side | None, head: _Side | None) -> IntegrationIntent:
     kind = ADD if base is None else REMOVE if head is None else EDIT
     fields: tuple[FieldChange, ...] = ()
-    if kind == EDIT:
-        if base.data is None or head.data is None:
-            fields = ()
-        else:
-            fields = tuple(diff_fields(base.data, head.data))
-    facts = Facts(
-        kind=kind,
-        before=base.mode if base else None,
-        after=head.mode if head else None,
-        sensitive=_sensitive(fields),
-    )
-    gate, reasons = classify(facts)
+    if kind == EDIT and base.data is not None and head.data is not None:
+        fields = tuple(diff_fields(base.data, head.data))
+    before, after = (base.mode if base else None), (head.mode if head else None)
+    gate, reasons = classify(facts_of(kind, before, after, fields))
     return IntegrationIntent(
         name=(head.name if head else None) or (base.name if base else None),
         kind=kind,
         gate=gate,
         reasons=reasons,
-        mode_before=facts.before,
-        mode_after=facts.after,
+        mode_before=before,
+        mode_after=after,
         file_before=base.file if base else None,
         file_after=head.file if head else None,
         fields=fields,

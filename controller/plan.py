@@ -57,6 +57,7 @@ class Unknown:
     path: str
     reference: str
     reason: str
+    skipped: bool = False  # not read on purpose (--no-secrets): not a sign of change
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.actionable) or bool(self.unknown)
+        return bool(self.actionable) or any(not u.skipped for _, u in self.unknown)
 
     @property
     def unknown(self) -> tuple[tuple[Change, Unknown], ...]:
@@ -345,7 +346,7 @@ def _unknown(d: Desired) -> tuple[Unknown, ...]:
         paths.setdefault(item.test.shared_secret, "test.sharedSecret")
     why = dict(d.unreadable)
     return tuple(
-        Unknown(path, str(ref), why.get(ref, "could not be read"))
+        Unknown(path, str(ref), why.get(ref, "could not be read"), d.secrets_skipped)
         for ref, path in paths.items()
         if d.digests.get(ref) is None
     )

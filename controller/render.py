@@ -63,7 +63,18 @@ def title(change: Change) -> str:
 
 def unknown_lines(plan: Plan) -> list[str]:
     """What the plan could not compare: apply refuses until it can be read."""
-    return [f"{c.name}: {u.path} ({u.reference}) is unknown: {u.reason}" for c, u in plan.unknown]
+    lines = [
+        f"{c.name}: {u.path} ({u.reference}) is unknown: {u.reason}"
+        for c, u in plan.unknown
+        if not u.skipped
+    ]
+    skipped = sum(u.skipped for _, u in plan.unknown)
+    if skipped:
+        lines.append(
+            f"{skipped} secret(s) not read on purpose (--no-secrets): not compared, so this "
+            "plan cannot be applied; apply plans again with the secrets"
+        )
+    return lines
 
 
 def duplicate_lines(plan: Plan) -> list[str]:
@@ -76,11 +87,9 @@ def duplicate_lines(plan: Plan) -> list[str]:
 def summary(plan: Plan) -> str:
     """One line: what the plan does, go-live first."""
     counts = plan.counts()
-    unknown = f" {len(plan.unknown)} value(s) could not be read: not applyable." * bool(
-        plan.unknown
-    )
+    unknown = f" {len(plan.unknown)} value(s) not read: not applyable." * bool(plan.unknown)
     if not plan.actionable:
-        if plan.unknown:
+        if plan.has_changes:
             return f"Cannot tell whether anything changed:{unknown}"
         return f"No changes. {counts['no-op']} integration(s) match AWS."
     labels = {

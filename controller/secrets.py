@@ -34,8 +34,9 @@ def refs_of(item: Integration) -> tuple[SecretRef, ...]:
 class Secrets:
     """Secret values for one run; each reference is resolved at most once."""
 
-    def __init__(self, clients=None, env: Mapping[str, str] | None = None):
+    def __init__(self, clients=None, env: Mapping[str, str] | None = None, skip: bool = False):
         self._clients = clients
+        self.skip = skip  # told not to read any: every secret is "not compared", on purpose
         self._env = os.environ if env is None else env
         self._values: dict[tuple[SecretRef, str], str | None] = {}
         self._why: dict[tuple[SecretRef, str], str] = {}
@@ -62,13 +63,14 @@ class Secrets:
             known = key in self._values
             value = self._values.get(key)
         if not known:
-            why = ""
+            value, why = None, SKIPPED if self.skip else ""
             try:
-                value = self._fetch(ref, item) if self._clients or ref.source == "env" else None
+                if not self.skip and (self._clients or ref.source == "env"):
+                    value = self._fetch(ref, item)
             except UserError as exc:
                 if required:
                     raise
-                value, why = None, redact(str(exc))
+                why = redact(str(exc))
             if value is None:
                 why = why or _missing(ref, self._clients is not None)
             if value is not None:
@@ -109,8 +111,11 @@ class Secrets:
                 pairs.append((ref, secret_digest(value) if value is not None else None))
                 if value is None:
                     unreadable.append((ref, self.why(ref, item)))
-            out.append(Desired(item, tuple(pairs), tuple(unreadable)))
+            out.append(Desired(item, tuple(pairs), tuple(unreadable), self.skip))
         return out
+
+
+SKIPPED = "not read: this run does not read secrets (--no-secrets)"
 
 
 def _missing(ref: SecretRef, can_reach_aws: bool) -> str:

@@ -103,6 +103,7 @@ class Desired:
     secret_digests: tuple[tuple[SecretRef, str | None], ...] = ()
     # Why a reference could not be read (its digest is None): shown by plan, refused by apply.
     unreadable: tuple[tuple[SecretRef, str], ...] = ()
+    secrets_skipped: bool = False  # not read on purpose (--no-secrets), not because they failed
 
     @property
     def digests(self) -> dict[SecretRef, str | None]:

@@ -92,16 +92,13 @@ def test_adding_in_test_mode_is_routine_and_in_live_mode_go_live(gitrepo: GitRep
     assert all(i.valid_after for i in result.integrations)
 
 
-def test_live_contact_edit_is_routine_production_edit_is_go_live(gitrepo: GitRepo) -> None:
+def test_any_edit_of_a_live_integration_is_go_live(gitrepo: GitRepo) -> None:
     gitrepo.replace(GLOBEX, "name: Finance Systems,", "name: Finance Operations,")
     item = _only(_intent())
-    assert (item.gate, [f.path for f in item.fields]) == ("routine", ["spec.contact.name"])
-
-    gitrepo.replace(GLOBEX, "https://globex.coupahost.com\n", "https://globex2.coupahost.com\n")
-    item = _only(_intent())
-    assert item.gate == "go-live"
-    assert (
-        "production endpoint, identities, secret reference or enabled features" in (item.reasons[0])
+    assert (item.gate, [f.path for f in item.fields]) == ("go-live", ["spec.contact.name"])
+    assert item.reasons == (
+        "changes an integration that is live: every change to a live or suspended integration "
+        "needs approval",
     )
 
 
@@ -143,7 +140,11 @@ def test_unparseable_at_base_edit_is_treated_as_go_live(gitrepo: GitRepo) -> Non
     gitrepo.write("config/integrations/x.yaml", "metadata: {name: x\n")  # still unparseable
     item = _only(_intent(base))
     assert item.name is None and item.gate == "go-live"
-    assert item.reasons == ("the mode cannot be read from the file, so it is treated as go-live",)
+    assert item.reasons == (
+        "the live mode cannot be told (its signals disagree or its mode tag is missing), so the "
+        "change counts as go-live",
+        "the wanted mode cannot be read from the file, so the change counts as go-live",
+    )
     assert item.label == "(unnamed: config/integrations/x.yaml)"
 
 
@@ -175,8 +176,8 @@ def test_markdown_for_a_pull_request_comment(gitrepo: GitRepo) -> None:
     gitrepo.replace(ACME, "mode: test", "mode: live")
     gitrepo.replace(GLOBEX, "name: Finance Systems,", "name: Finance Ops,")
     text = intent.render_markdown(_intent())
-    assert text.startswith("## coupa-gitops intent\n\n**1 go-live change**")
-    assert text.index("### Go-live") < text.index("### Routine")
+    assert text.startswith("## coupa-gitops intent\n\n**2 go-live changes**")
+    assert "### Go-live" in text and "### Routine" not in text
     assert "| `acme-emea` | edit | `test` → `live` |" in text
     assert "<details><summary><b>globex-us</b>: 1 field changed</summary>" in text
     assert '| `spec.contact.name` | `"Finance Systems"` | `"Finance Ops"` |' in text

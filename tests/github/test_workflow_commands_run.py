@@ -959,9 +959,10 @@ def test_push_after_which_readiness_is_done_needs_a_rerun_since_the_saved_plan_i
     )
 
     arn = actions.arn_of("globex-us")
-    assert_ran_ok(_verify(actions, sha, "globex-us"), VERIFY_STEP)
+    # The file says live, so the handshake runs in the go-live environment.
+    assert_ran_ok(_verify(actions, sha, "globex-us", live=True), VERIFY_STEP)
     code = actions.control.validation_code(arn)
-    assert_ran_ok(_verify(actions, sha, "globex-us", code), VERIFY_STEP)
+    assert_ran_ok(_verify(actions, sha, "globex-us", code, live=True), VERIFY_STEP)
     actions.control.set_connection_test(arn, True)
 
     stale = actions.run_job("apply.yml", "go-live", push, needs={"apply": apply}, secrets=SECRETS)
