@@ -69,6 +69,7 @@ def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
 
     from controller import commands
+    from controller.model import Role
     from controller.sandbox import call_counts, reset_call_counts, set_faults
 
     moto = ThreadedMotoServer(port=0, verbose=False)
@@ -108,14 +109,17 @@ def main() -> int:
             )
             config = [str(root / "config")]
             start = time.perf_counter()
-            setup = commands.Session(concurrency=args.concurrency)
+            setup = commands.Session(Role.APPLY, concurrency=args.concurrency)
             scope = commands.load_scope(config)
             plan = setup.plan(scope, None)
             from controller.apply import Applier, Options, gate
-            from controller.live import Target
 
             Applier(
-                setup.clients.call, Target.of, setup.secrets, {i.name: i for i in scope.items}, None
+                setup.clients.call,
+                setup.target,
+                setup.secrets,
+                {i.name: i for i in scope.items},
+                None,
             ).run(gate(plan, Options()), lambda _: None)
             print(
                 f"setup: {args.integrations} integrations created in "
@@ -125,7 +129,7 @@ def main() -> int:
             set_faults(url, latency_ms=args.latency_ms)
             reset_call_counts(url)
             start = time.perf_counter()
-            session = commands.Session(concurrency=args.concurrency)
+            session = commands.Session(Role.PLAN, concurrency=args.concurrency)
             plan = session.plan(commands.load_scope(config), None)
             wall = time.perf_counter() - start
             counts = call_counts(url)

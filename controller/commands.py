@@ -16,7 +16,7 @@ from pathlib import Path
 from controller import github, render, spec
 from controller.errors import UserError
 from controller.golive import Action
-from controller.model import Integration
+from controller.model import Integration, Mode, Role
 from controller.plan import Plan, make_plan
 from controller.state import Desired, Observed
 
@@ -98,19 +98,26 @@ def scope_of_plan(paths: list[str], plan: Plan) -> Scope:
 class Session:
     """One run's AWS access: clients, reader, secrets; every datum read once."""
 
-    def __init__(self, concurrency: int = 8, read_secrets: bool = True):
+    def __init__(self, role: Role, concurrency: int = 8, read_secrets: bool = True):
         from controller.live import Clients, Reader
         from controller.secrets import Secrets
 
+        self.role = role
         self.clients = Clients(concurrency=concurrency)
         self.reader = Reader(self.clients)
-        self.secrets = Secrets(self.clients, skip=not read_secrets)
+        self.secrets = Secrets(self.clients, skip=not read_secrets, role=role)
+
+    def target(self, item: Integration):
+        """Where `item` lives, through this session's role."""
+        from controller.live import Target
+
+        return Target.of(item, self.role)
 
     def observe(self, items, removed=()) -> Observed:
         """Read every account the integrations (and removed ones) live in."""
         from controller.live import targets_of
 
-        targets = targets_of(removed) | targets_of(items)
+        targets = targets_of(removed, self.role) | targets_of(items, self.role)
         return self.reader.observe(targets, names=targets)
 
     def desired(self, items) -> list[Desired]:
@@ -152,7 +159,7 @@ def plan_command(
     read_secrets: bool = True,
 ) -> int:
     scope = load_scope(paths, changed_since)
-    plan = Session(read_secrets=read_secrets).plan(scope, head_commit())
+    plan = Session(Role.PLAN, read_secrets=read_secrets).plan(scope, head_commit())
     sys.stdout.write(render.RENDERERS[fmt](plan, sys.stdout))
     if out:
         write_plan_file(plan, out)
@@ -189,12 +196,11 @@ def apply_command(
     summary: bool = False,
 ) -> int:
     from controller.apply import Applier, ApplyFailed, Options, gate
-    from controller.live import Target
 
     options = options or Options()
     saved = read_plan_file(plan_file) if plan_file else None
     scope = scope_of_plan(paths, saved) if saved else load_scope(paths)
-    session = Session()
+    session = Session(Role.GO_LIVE if options.allow_go_live else Role.APPLY)
     commit = head_commit()
     # A saved plan grants nothing: the fresh plan is what runs, and only if it is the same.
     plan = session.plan(scope, commit)
@@ -207,7 +213,7 @@ def apply_command(
         _confirm()
     gated = gate(plan, options)
     by_name = {i.name: i for i in scope.items}
-    applier = Applier(session.clients.call, Target.of, session.secrets, by_name, commit)
+    applier = Applier(session.clients.call, session.target, session.secrets, by_name, commit)
     print(f"Applying {len(gated.runnable)} change(s)...")
     try:
         report = applier.run(gated, print)
@@ -277,7 +283,7 @@ def table(rows: list[list[str]]) -> str:
 
 def status_command(paths: list[str]) -> int:
     scope = load_scope(paths)
-    observed, plan = Session().observe_and_plan(scope, head_commit())
+    observed, plan = Session(Role.PLAN).observe_and_plan(scope, head_commit())
     sys.stdout.write(table(status_rows(scope.items, observed, plan)))
     orphans = [c for c in plan.actionable if c.action is Action.DELETE]
     for change in orphans:
@@ -310,12 +316,11 @@ def _managed(session: Session, item):
 
 
 def verify_endpoint_command(paths: list[str], name: str, code: str | None) -> int:
-    from controller.live import Target
-
     item = _find(paths, name)
-    session = Session()
+    # The handshake writes to the preference: a live one only with the go-live role.
+    session = Session(Role.APPLY if item.mode is Mode.TEST else Role.GO_LIVE)
     pref, _ = _managed(session, item)
-    target = Target.of(item)
+    target = session.target(item)
     if code is None:
         session.clients.call(
             target,
@@ -343,11 +348,11 @@ def verify_endpoint_command(paths: list[str], name: str, code: str | None) -> in
 
 
 def import_command(paths: list[str], name: str, arn: str) -> int:
-    from controller.live import Target
     from controller.translate import COMMIT_TAG, MODE_TAG, NAME_TAG
 
     item = _find(paths, name)
-    session = Session()
+    # Adopting writes tags on a preference we know nothing about: the go-live role's work.
+    session = Session(Role.GO_LIVE)
     observed = session.observe([item])
     pref = next((p for p in observed.preferences if p.arn == arn), None)
     if pref is None:
@@ -371,7 +376,7 @@ def import_command(paths: list[str], name: str, arn: str) -> int:
     if commit:
         tags.append({"Key": COMMIT_TAG, "Value": commit})
     session.clients.call(
-        Target.of(item), "invoicing", "TagResource", ResourceArn=arn, ResourceTags=tags
+        session.target(item), "invoicing", "TagResource", ResourceArn=arn, ResourceTags=tags
     )
     print(f"imported {arn} as {name}; run `coupa-gitops plan` to see how it differs")
     return 0

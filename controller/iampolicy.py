@@ -39,29 +39,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from controller.errors import UserError
-from controller.model import Integration
+from controller.model import Integration, Role
 from controller.secrets import refs_of
 from controller.translate import MODE_TAG
 
 VERSION = "2012-10-17"
-ROLE_PREFIX = "coupa-gitops-"
 OIDC_HOST = "token.actions.githubusercontent.com"
 OIDC_AUDIENCE = "sts.amazonaws.com"
-ROLE_PLACEHOLDER = "{role}"  # in spec.roleArn: replaced by the purpose of the running command
 TEST = "test"
 ANY = "*"
-
-
-class Role(StrEnum):
-    """The three purposes; the value is also what `{role}` in spec.roleArn becomes."""
-
-    PLAN = "plan"
-    APPLY = "apply"
-    GO_LIVE = "go-live"
-
-    @property
-    def role_name(self) -> str:
-        return ROLE_PREFIX + self.value
 
 
 class Kind(StrEnum):
@@ -247,12 +233,13 @@ def _apply_writes(arn: str) -> list[dict]:
             {"StringEqualsIfExists": {f"aws:RequestTag/{MODE_TAG}": TEST}},
         ),
         # The tags a create sends: the preference has no mode tag yet. IAM cannot tell this
-        # from tagging a legacy preference without a mode tag (module docstring).
+        # from tagging a legacy preference without a mode tag (module docstring). Resource *:
+        # at create there is no preference ARN yet to match.
         _statement(
             "TagAtCreate",
             "Allow",
             ["invoicing:TagResource"],
-            arn,
+            ANY,
             {
                 "StringEquals": {f"aws:RequestTag/{MODE_TAG}": TEST},
                 "Null": {f"aws:ResourceTag/{MODE_TAG}": "true"},
@@ -333,7 +320,7 @@ def _secrets(items: Iterable[Integration]) -> list[dict]:
 
 def _assume(role: Role, items: Iterable[Integration]) -> list[dict]:
     """sts:AssumeRole on the spec.roleArn of each integration in another account."""
-    arns = {i.role_arn.replace(ROLE_PLACEHOLDER, role.value) for i in items if i.role_arn}
+    arns = {i.role_arn_for(role) for i in items if i.role_arn}
     return [_statement("AssumeTargetRoles", "Allow", ["sts:AssumeRole"], arns)] if arns else []
 
 

@@ -19,7 +19,7 @@ from botocore.config import Config
 
 from controller.errors import AwsError, UserError
 from controller.iampolicy import access_hint
-from controller.model import Integration
+from controller.model import Integration, Role
 from controller.state import FeatureStatus, LivePreference, Observed
 from controller.translate import essence
 
@@ -35,8 +35,9 @@ class Target:
     role_arn: str | None = None
 
     @classmethod
-    def of(cls, item: Integration) -> Target:
-        return cls(item.account, item.region, item.role_arn)
+    def of(cls, item: Integration, role: Role) -> Target:
+        """Where `item` lives, reached through the role of `role`'s purpose."""
+        return cls(item.account, item.region, item.role_arn_for(role))
 
 
 @dataclass(frozen=True)
@@ -287,9 +288,9 @@ class Reader:
         return out
 
 
-def targets_of(items: Iterable[Integration]) -> dict[Target, str]:
+def targets_of(items: Iterable[Integration], role: Role) -> dict[Target, str]:
     """Each distinct target with the name of the first integration using it (session name)."""
     out: dict[Target, str] = {}
     for item in sorted(items, key=lambda i: i.name):
-        out.setdefault(Target.of(item), item.name)
+        out.setdefault(Target.of(item, role), item.name)
     return out

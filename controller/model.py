@@ -10,6 +10,27 @@ PORTAL = "COUPA"
 DEFAULT_REGION = "us-east-1"
 
 
+ROLE_PLACEHOLDER = "{role}"  # in spec.roleArn: replaced by the purpose of the running command
+ROLE_PREFIX = "coupa-gitops-"
+
+
+class Role(StrEnum):
+    """Why a command reaches AWS; each purpose has its own IAM role (plan < apply < go-live).
+
+    The value is what `{role}` in spec.roleArn becomes, so another payer account keeps the
+    same split: a plan never holds credentials that can write, a routine apply never
+    credentials that can go live.
+    """
+
+    PLAN = "plan"
+    APPLY = "apply"
+    GO_LIVE = "go-live"
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_PREFIX + self.value
+
+
 class Mode(StrEnum):
     TEST = "test"
     LIVE = "live"
@@ -100,6 +121,10 @@ class Integration:
     test: Endpoint | None = None
     selector: Selector | None = None
     tags: tuple[tuple[str, str], ...] = ()
+
+    def role_arn_for(self, role: Role) -> str | None:
+        """spec.roleArn with `{role}` replaced by the purpose of the running command."""
+        return self.role_arn.replace(ROLE_PLACEHOLDER, role.value) if self.role_arn else None
 
     @property
     def natural_key(self) -> tuple[str, str, str]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from controller import github
 from controller.errors import UserError
-from controller.model import Integration, SecretRef
+from controller.model import Integration, Role, SecretRef
 from controller.state import Desired
 from controller.translate import secret_digest
 
@@ -34,8 +34,15 @@ def refs_of(item: Integration) -> tuple[SecretRef, ...]:
 class Secrets:
     """Secret values for one run; each reference is resolved at most once."""
 
-    def __init__(self, clients=None, env: Mapping[str, str] | None = None, skip: bool = False):
+    def __init__(
+        self,
+        clients=None,
+        env: Mapping[str, str] | None = None,
+        skip: bool = False,
+        role: Role = Role.APPLY,
+    ):
         self._clients = clients
+        self._role = role  # secrets stored in AWS are read with the run's own role
         self.skip = skip  # told not to read any: every secret is "not compared", on purpose
         self._env = os.environ if env is None else env
         self._values: dict[tuple[SecretRef, str], str | None] = {}
@@ -47,7 +54,7 @@ class Secrets:
             return self._env.get(ref.name) or None
         from controller.live import Target  # boto3 only when an AWS-stored secret is used
 
-        target = Target.of(item)
+        target = Target.of(item, self._role)
         if ref.source == "ssm":
             reply = self._clients.call(
                 target, "ssm", "GetParameter", Name=ref.name, WithDecryption=True

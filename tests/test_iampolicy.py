@@ -420,6 +420,10 @@ def test_parliament_finds_nothing_but_gaps_in_its_own_database(tmp_path: Path) -
             # resource type: those are the reference's, checked above.
             if finding.issue == "UNKNOWN_ACTION":
                 assert finding.location["string"] in REFERENCE, finding
+            elif finding.issue == "RESOURCE_STAR":
+                # TagAtCreate: a create-time tag has no preference ARN yet; its conditions
+                # (no mode tag on the resource, mode=test requested) are what bound it.
+                assert finding.detail == ["invoicing:TagResource"], (role, finding.detail)
             else:
                 assert finding.issue == "RESOURCE_MISMATCH", (role, finding.issue, finding.detail)
                 assert all(d["action"].startswith("invoicing:") for d in finding.detail), finding

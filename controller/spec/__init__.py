@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -156,21 +156,58 @@ def _load_one(path: Path) -> tuple[Document | None, list[Problem]]:
     return doc, _document_problems(doc)
 
 
-def _duplicate_names(docs: list[Document]) -> list[Problem]:
-    seen: dict[str, Document] = {}
+def _at(data: object, *path: str) -> object:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _name_key(data: object) -> tuple | None:
+    name = _at(data, "metadata", "name")
+    return (name,) if isinstance(name, str) else None
+
+
+def _identity_key(data: object) -> tuple | None:
+    parts = (
+        _at(data, "spec", "account"),
+        _at(data, "spec", "production", "buyer", "identity"),
+        _at(data, "spec", "production", "supplier", "identity"),
+    )
+    return parts if all(isinstance(p, str) for p in parts) else None
+
+
+# What must be unique across files: (where to point, the key, the message).
+UNIQUE: tuple[tuple[tuple[str, ...], Callable[[object], tuple | None], str], ...] = (
+    (
+        ("metadata", "name"),
+        _name_key,
+        "name `{0}` is already used by {where}; names must be unique",
+    ),
+    (
+        ("spec", "production", "buyer", "identity"),
+        _identity_key,
+        "account {0}, buyer `{1}` and supplier `{2}` are already described by {where}: they name "
+        "one AWS preference, so only one file may; merge the files or change the identity",
+    ),
+)
+
+
+def _duplicates(docs: list[Document]) -> list[Problem]:
     problems = []
-    for doc in docs:
-        name = doc.data.get("metadata", {}).get("name") if isinstance(doc.data, dict) else None
-        if not isinstance(name, str):
-            continue
-        if name in seen:
-            first = seen[name]
-            line, col = doc.where(("metadata", "name"))
-            where = f"{first.file}:{first.where(('metadata', 'name'))[0]}"
-            msg = f"name `{name}` is already used by {where}; names must be unique"
-            problems.append(Problem(doc.file, line, col, "metadata.name", msg))
-        else:
-            seen[name] = doc
+    for path, key_of, message in UNIQUE:
+        seen: dict[tuple, Document] = {}
+        for doc in docs:
+            key = key_of(doc.data)
+            if key is None:
+                continue
+            if key in seen:
+                first = seen[key]
+                where = f"{first.file}:{first.where(path)[0]}"
+                line, col = doc.where(path)
+                text = message.format(*key, where=where)
+                problems.append(Problem(doc.file, line, col, dotted(path), text))
+            else:
+                seen[key] = doc
     return problems
 
 
@@ -186,7 +223,7 @@ def load(paths: Iterable[str | os.PathLike]) -> LoadResult:
             parsed.append(doc)
             if not found:
                 valid.append(doc)
-    duplicates = _duplicate_names(parsed)
+    duplicates = _duplicates(parsed)
     problems.extend(duplicates)
     clashing = {p.file for p in duplicates}
     integrations = tuple(to_model(d) for d in valid if d.file not in clashing)

@@ -6,7 +6,7 @@ import pytest
 
 from controller.apply import Applier, Options, create_token, gate
 from controller.commands import Session, load_scope
-from controller.live import Target
+from controller.model import Role
 from controller.secrets import refs_of
 from controller.spec import load_text
 from controller.translate import create_body
@@ -77,10 +77,14 @@ def test_running_the_same_plan_twice_repeats_nothing(world):
     world.write("acme-a", buyer="ACME-A")
     world.write("acme-b", buyer="ACME-B")
     scope = load_scope([str(world.config)])
-    session = Session()
+    session = Session(Role.APPLY)
     plan = session.plan(scope, None)
     applier = Applier(
-        session.clients.call, Target.of, session.secrets, {i.name: i for i in scope.items}, None
+        session.clients.call,
+        session.target,
+        session.secrets,
+        {i.name: i for i in scope.items},
+        None,
     )
     first = applier.run(gate(plan, Options()), lambda line: None)
     second = applier.run(gate(plan, Options()), lambda line: None)

@@ -26,7 +26,8 @@ def in_tmp(tmp_path, monkeypatch) -> Path:
 
 
 def named(name: str) -> str:
-    return edit(("  name: acme\n", f"  name: {name}\n"))
+    """BASE as another integration: another name and buyer identity (one file per identity)."""
+    return edit(("  name: acme\n", f"  name: {name}\n"), ("identity: ACME}", f"identity: {name}}}"))
 
 
 # --- the shipped examples ---------------------------------------------------------------------
@@ -88,7 +89,14 @@ def test_problems_name_files_relative_to_the_working_directory(write, in_tmp):
 
 
 def test_all_problems_in_all_files_are_reported_sorted_by_file_then_line(write, in_tmp):
-    write("b.yaml", edit(('cost-center: "4711"', 'aws:x: "1"'), ("name: acme", "name: Beta")))
+    write(
+        "b.yaml",
+        edit(
+            ('cost-center: "4711"', 'aws:x: "1"'),
+            ("name: acme", "name: Beta"),
+            ("identity: ACME}", "identity: BETA}"),
+        ),
+    )
     write(
         "a.yaml",
         edit(
@@ -159,7 +167,7 @@ def test_a_name_used_in_two_files_is_reported_in_the_second_naming_the_first(wri
 
 def test_a_name_used_in_two_files_is_reported_even_when_the_first_has_other_problems(write, in_tmp):
     write("a.yaml", edit(("mode: test", "mode: tset")))
-    write("b.yaml", BASE)
+    write("b.yaml", BASE.replace("identity: ACME}", "identity: ACME-2}"))
     assert [(p.file, p.path) for p in load(["."]).problems] == [
         ("a.yaml", "spec.mode"),
         ("b.yaml", "metadata.name"),
@@ -167,13 +175,38 @@ def test_a_name_used_in_two_files_is_reported_even_when_the_first_has_other_prob
 
 
 def test_a_name_used_in_three_files_is_reported_twice_naming_the_first(write, in_tmp):
-    for name in ["a.yaml", "b.yaml", "sub/c.yaml"]:
-        write(name, BASE)
+    for n, name in enumerate(["a.yaml", "b.yaml", "sub/c.yaml"]):
+        write(name, BASE.replace("identity: ACME}", f"identity: ACME-{n}}}"))
     problems = load(["."]).problems
     assert [(p.file, p.message) for p in problems] == [
         ("b.yaml", "name `acme` is already used by a.yaml:4; names must be unique"),
         ("sub/c.yaml", "name `acme` is already used by a.yaml:4; names must be unique"),
     ]
+
+
+def test_two_files_describing_one_aws_preference_are_reported_in_the_second(write, in_tmp):
+    # defect 5: two files with the same account, buyer and supplier made twins in AWS
+    write("a.yaml", BASE)
+    write("b.yaml", BASE.replace("name: acme", "name: acme-twin"))
+    result = load(["."])
+    assert [(p.file, p.path, p.message) for p in result.problems] == [
+        (
+            "b.yaml",
+            "spec.production.buyer.identity",
+            "account 111122223333, buyer `ACME` and supplier `AWS-MARKETPLACE` are already "
+            "described by a.yaml:15: they name one AWS preference, so only one file may; merge "
+            "the files or change the identity",
+        )
+    ]
+
+
+def test_the_same_identity_in_another_account_is_another_preference(write, in_tmp):
+    write("a.yaml", BASE)
+    write(
+        "b.yaml",
+        BASE.replace("name: acme", "name: acme-us").replace("111122223333", "444455556666"),
+    )
+    assert load(["."]).problems == ()
 
 
 # --- files the loader refuses to read ---------------------------------------------------------

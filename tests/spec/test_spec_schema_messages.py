@@ -292,7 +292,8 @@ def test_a_role_arn_that_is_not_an_iam_role_is_reported():
             8,
             12,
             "spec.roleArn",
-            "must be an IAM role ARN, e.g. arn:aws:iam::111122223333:role/coupa-gitops",
+            "must be an IAM role ARN, e.g. arn:aws:iam::111122223333:role/coupa-gitops-{role} "
+            "({role} becomes plan, apply or go-live)",
         )
     ]
 
