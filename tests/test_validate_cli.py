@@ -27,7 +27,7 @@ spec:
   contact: {name: Ops, email: ops@acme.example}
   production:
     instanceUrl: https://acme.coupahost.com
-    buyer: {domain: NetworkID, identity: ACME}
+    buyer: {domain: NetworkID, identity: ACME-NAME}
     supplier: {domain: NetworkID, identity: AWS-MARKETPLACE}
     sharedSecret: {env: ACME_SECRET}
   punchout: {enabled: false}
