@@ -14,7 +14,7 @@ from datetime import date
 
 from controller.golive import Action, Facts, Gate, classify
 from controller.model import Integration, Mode
-from controller.readiness import Check, activate_checks, suspend_checks
+from controller.readiness import Check, activate_checks, supplier_checks, suspend_checks
 from controller.state import (
     ACTIVE,
     FEATURE_LABELS,
@@ -532,6 +532,20 @@ def _delete(live: LivePreference, why: str) -> Change:
     return _gated(change, known=live.live_mode is not None)
 
 
+def _suppliers_checked(
+    changes: list[Change], item: Integration, observed: Observed
+) -> tuple[list[Change], tuple[str, ...]]:
+    """A go-live to live gets the supplier checks as readiness; any other failure is a note."""
+    checks = supplier_checks(item, observed.suppliers_of(item.account, item.natural_key[0]))
+    out, shown = [], False
+    for change in changes:
+        if change.action is Action.STATUS and change.mode_after is Mode.LIVE and checks:
+            change, shown = replace(change, readiness=change.readiness + checks), True
+        out.append(change)
+    notes = () if shown else tuple(f"{item.name}: {c.detail}" for c in checks if not c.ok)
+    return out, notes
+
+
 # --- matching: which live preference each file describes ---
 
 
@@ -597,13 +611,17 @@ def make_plan(
     orphans = {k: p for k, p in match.by_key.items() if k not in keys and k[1] not in names}
     moved = {k: p for k, p in match.by_key.items() if k not in keys and k[1] in names}
     changes: list[Change] = []
+    notes: list[str] = []
     for d in wanted:
         item = d.integration
         live = match.by_key.get((item.account, item.name))
         if live is None and (old := _renamed(item, orphans)) is not None:
             live = orphans.pop((old.account, old.managed_name or ""))
         moved_from = next((p for (_, n), p in moved.items() if n == item.name), None)
-        changes += _changes_for(d, live, match.unmanaged, None if live else moved_from, today)
+        own = _changes_for(d, live, match.unmanaged, None if live else moved_from, today)
+        own, own_notes = _suppliers_checked(own, item, observed)
+        changes += own
+        notes += own_notes
     for (_, name), pref in sorted(moved.items()):
         if prune is not None and name not in prune:
             continue
@@ -632,4 +650,5 @@ def make_plan(
         commit=commit,
         today=today.isoformat(),
         scope=tuple(sorted(prune)) if prune is not None else None,
+        notes=tuple(notes),
     )
