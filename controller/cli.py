@@ -51,15 +51,48 @@ def _run_validate(args: argparse.Namespace) -> int:
     return validate.run(args.paths, fmt=args.format)
 
 
+SANDBOX_HELP = """\
+Start a local emulator of the AWS Invoicing procurement-portal API (with STS and
+Organizations) in the foreground. It prints the environment to export so that coupa-gitops,
+boto3 and the AWS CLI use it: AWS_ENDPOINT_URL_INVOICING, _STS and _ORGANIZATIONS, an access
+key and secret, the region, and the account that key acts as. Stop it with Ctrl-C.
+
+Control endpoints (sandbox-only, JSON, under URL/_sandbox/) do what AWS and the Coupa
+administrator do for real, so the README's go-live steps can be followed here:
+
+  GET  validation-code?arn=ARN     the code SendProcurementPortalValidation sent (what the
+                                   Coupa admin would read); give it to
+                                   `coupa-gitops verify-endpoint NAME --code CODE`
+  POST connection-test             {"arn": ARN, "passed": true|false, "feature": optional
+                                   EinvoiceDelivery|PurchaseOrderRetrieval}: the connection
+                                   test's outcome (VALIDATED -> TEST_INITIALIZED or TEST_FAILED)
+  POST drift                       {"arn": ARN, "changes": {...}}: edit a preference as the
+                                   console would (deep merge; null deletes a member)
+  GET|POST faults                  read or set latency_ms, fault_rate, throttle_rate, seed
+  GET  calls, POST calls/reset     API calls counted per operation
+  GET|POST accounts                read, or map {"access_key_id": KEY, "account_id": ACCOUNT}
+  GET|PUT policies                 read, or set {"accessKey": KEY or ROLE_ARN, "policy": DOC}
+  POST organization                {"management": ACCOUNT, "members": [...]}
+  POST reset                       forget every preference, code and count
+  GET  health                      {"ok": true}
+
+For example:
+  curl 'http://127.0.0.1:4566/_sandbox/validation-code?arn=ARN'
+  curl -X POST http://127.0.0.1:4566/_sandbox/connection-test -d '{"arn": "ARN", "passed": true}'
+
+What the sandbox models where AWS documents nothing (the status transitions, what Put does
+to a live preference, the supplier list) is ours: docs/sandbox.md.
+"""
+
+
 def _add_sandbox(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sandbox",
         help="run a local emulator of the AWS Invoicing procurement-portal API",
-        description="Start a local emulator of the AWS Invoicing procurement-portal API "
-        "in the foreground. It prints the environment variables that point boto3 and the "
-        "AWS CLI at it. Stop it with Ctrl-C.",
+        description=SANDBOX_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=4566, help="0 picks a free port")
     p.add_argument("--db", default="sandbox.sqlite", help="SQLite file that keeps the state")
     p.add_argument("--latency-ms", type=int, default=0, help="added to every API call")
