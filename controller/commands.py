@@ -219,19 +219,33 @@ def apply_command(
             github.write_step_summary(f"### coupa-gitops apply failed\n\n```\n{failed}\n```")
         raise
     lines = [f"Apply complete: {len(report.done)} change(s) done."]
-    if report.pending:
-        lines.append("Pending go-live (needs approval in the go-live job):")
-        lines += [f"  - {p}" for p in report.pending]
+    for heading, items in _left_over(report):
+        lines.append(f"{heading}:")
+        lines += [f"  - {p}" for p in items]
     print("\n".join(lines))
     if summary:
         done = "\n".join(f"- {d}" for d in report.done) or "- nothing to do"
-        pending = "\n".join(f"- {p}" for p in report.pending)
-        github.write_step_summary(
-            "### coupa-gitops apply\n\n"
-            + done
-            + (f"\n\n**Pending go-live:**\n{pending}" if pending else "")
+        left = "".join(
+            f"\n\n**{heading}:**\n" + "\n".join(f"- {p}" for p in items)
+            for heading, items in _left_over(report)
         )
+        github.write_step_summary("### coupa-gitops apply\n\n" + done + left)
     return 0
+
+
+WAITING = (
+    "Approved, but waits for validation and a connection test again "
+    "(coupa-gitops verify-endpoint NAME, the connection test, then apply again)"
+)
+
+
+def _left_over(report) -> list[tuple[str, list[str]]]:
+    """What apply did not do, by why: no approval yet, or AWS wants the endpoint proven."""
+    groups = [
+        ("Pending go-live (needs approval in the go-live job)", report.pending),
+        (WAITING, report.waiting),
+    ]
+    return [(heading, items) for heading, items in groups if items]
 
 
 def _short(commit: str | None) -> str:

@@ -274,6 +274,14 @@ REFUSED_MOVES: dict[tuple[Mode, Mode], str] = {
     ),
 }
 
+# A suspended integration that this apply replaces (or moves): the new preference starts in
+# test mode, and AWS cannot suspend what never was live. Not "never went live": it did.
+SUSPENDED_REWORK = (
+    "is suspended: its replacement is a new preference in test mode, which AWS cannot "
+    "suspend; revert the change to the identity or account, or set `mode: test` to start "
+    "the replacement in test mode (nothing flows either way)"
+)
+
 _TEST_STATUSES = (PENDING, VALIDATED, TEST_INITIALIZED, TEST_FAILED, TEST_INITIALIZATION_FAILED)
 
 # Per wanted mode: a feature's status now -> the status to set. A status not listed is right.
@@ -408,8 +416,13 @@ def _create(
 
 
 def _status(
-    item: Integration, live: LivePreference | None, today: date, revalidates: bool
+    item: Integration,
+    live: LivePreference | None,
+    today: date,
+    revalidates: bool,
+    was: Mode | None = None,
 ) -> Change | None:
+    """The mode change `item` needs; `was`: the mode of the preference a replace or move ends."""
     # Re-pointing a live endpoint sends its features back to a test status (ours to say).
     before = live.live_mode if live is not None and not revalidates else Mode.TEST
     moves = feature_moves(item, live, revalidates)
@@ -419,6 +432,8 @@ def _status(
     if not moves and tag_right:
         return None
     refused = REFUSED_MOVES.get((before, item.mode)) if before is not None else None
+    if live is None and was is Mode.SUSPENDED and item.mode is Mode.SUSPENDED:
+        before, refused = Mode.SUSPENDED, f"{item.name} {SUSPENDED_REWORK}"
     targets = {target for _, _, target in moves}
     if ACTIVE in targets:
         readiness = activate_checks(item, live, moves, today, revalidates)
@@ -462,7 +477,7 @@ def _update_or_replace(
             mode_after=Mode.TEST,
             unknown=_unknown(d),
         )
-        status = _status(item, None, today, True)
+        status = _status(item, None, today, True, was=mode)
         return [_gated(replace_, mode is not None), *([status] if status else [])]
     revalidates = bool(changed & REVALIDATING_FIELDS) and mode is not Mode.TEST
     out: list[Change] = []
@@ -509,7 +524,7 @@ def _changes_for(
 ) -> list[Change]:
     item = d.integration
     if live is None:
-        status = _status(item, None, today, False)
+        status = _status(item, None, today, False, was=moved_from.live_mode if moved_from else None)
         return [_create(d, unmanaged, moved_from), *([status] if status else [])]
     unresolved = frozenset(u.path for u in _unknown(d))
     fields = diff_fields(desired_essence(item, d.digests), live.essence, unresolved)
