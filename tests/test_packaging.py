@@ -66,3 +66,22 @@ def test_demo_of_the_installed_wheel_runs_from_an_empty_directory(installed, tmp
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "No changes. 2 integration(s) match AWS." in result.stdout
     assert list(tmp_path.iterdir()) == []  # it worked in a temporary directory of its own
+
+
+def _make_dry_run(target: str, tmp_path: Path) -> list[str]:
+    venv = tmp_path / "no-venv-yet"
+    result = _run("make", "-n", target, f"VENV={venv}", cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    return [line for line in result.stdout.splitlines() if "pip install" in line]
+
+
+def test_make_demo_installs_only_what_the_demo_needs_and_shows_progress(tmp_path):
+    installs = _make_dry_run("demo", tmp_path)
+    (tool,) = [line for line in installs if "upgrade pip" not in line]
+    assert tool.endswith("pip install --progress-bar on -e .")
+    assert "[test]" not in "\n".join(installs)
+
+
+def test_make_test_still_installs_the_test_tools(tmp_path):
+    installs = _make_dry_run("test", tmp_path)
+    assert any(line.endswith("-e '.[test]'") for line in installs)
