@@ -3,16 +3,28 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEMO   := $(VENV)/.installed-demo
 
 .PHONY: demo test lint format validate bench clean
 
-$(STAMP): pyproject.toml
+# The demo needs the tool and its four dependencies only; the tests add pytest, moto, ruff...
+# pip shows what it fetches (no --quiet): the first run downloads, and says so.
+$(VENV)/bin/python:
+	@echo "== creating $(VENV) (first run only)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-demo: $(STAMP)
+$(DEMO): pyproject.toml | $(VENV)/bin/python
+	@echo "== installing coupa-gitops and what the demo needs into $(VENV)"
+	$(BIN)/python -m pip install --progress-bar on -e .
+	touch $(DEMO)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "== installing coupa-gitops with the test tools into $(VENV)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
+	touch $(STAMP) $(DEMO)
+
+demo: $(DEMO)
 	$(BIN)/coupa-gitops demo
 
 test: $(STAMP)
@@ -20,7 +32,7 @@ test: $(STAMP)
 	$(BIN)/ruff check controller tests bench
 	$(BIN)/python -m pytest
 
-validate: $(STAMP)
+validate: $(DEMO)
 	$(BIN)/coupa-gitops validate config/
 
 lint: $(STAMP)

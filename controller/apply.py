@@ -58,7 +58,9 @@ REQUIREMENTS: tuple[tuple[str, Callable[[Change], bool], Callable[[Options], boo
 @dataclass(frozen=True)
 class Gated:
     runnable: tuple[Change, ...]
-    pending: tuple[Change, ...]
+    pending: tuple[Change, ...]  # waits for an approval (the go-live job)
+    # Approved, but waits for AWS: validation and a connection test after this apply's rework.
+    waiting: tuple[Change, ...] = ()
 
 
 def gate(plan: Plan, options: Options) -> Gated:
@@ -72,7 +74,7 @@ def gate(plan: Plan, options: Options) -> Gated:
             "refused, nothing was changed: a value the plan could not read cannot be "
             "compared or written:\n  " + "\n  ".join(unknown)
         )
-    runnable, pending, blocked, refused = [], [], [], []
+    runnable, pending, rework, blocked, refused = [], [], [], [], []
     # A mode change cannot be ready while this same apply creates, replaces or re-points the
     # preference (AWS wants validation and a connection test afterwards): it waits, it is
     # not refused, so the rest of the approved apply still runs.
@@ -95,7 +97,7 @@ def gate(plan: Plan, options: Options) -> Gated:
             continue
         waits_for_rework = change.action is Action.STATUS and change.name in reworked
         if go_live and not change.ready and waits_for_rework:
-            pending.append(change)
+            rework.append(change)
             continue
         if go_live and not change.ready:
             failed = "; ".join(f"{c.name} ({c.detail})" for c in change.readiness if not c.ok)
@@ -112,6 +114,7 @@ def gate(plan: Plan, options: Options) -> Gated:
     return Gated(
         tuple(c for c in runnable if c not in held),
         tuple(pending + held),
+        tuple(rework),
     )
 
 
@@ -150,6 +153,7 @@ class Report:
     done: list[str] = field(default_factory=list)
     not_done: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
     failed: str | None = None
 
 
@@ -316,7 +320,10 @@ class Applier:
 
     def run(self, gated: Gated, echo: Callable[[str], None]) -> Report:
         """Run every runnable change in order; stop at the first failure."""
-        report = Report(pending=[describe(c) for c in gated.pending])
+        report = Report(
+            pending=[describe(c) for c in gated.pending],
+            waiting=[describe(c) for c in gated.waiting],
+        )
         steps = sorted(gated.runnable, key=lambda c: (ORDER[c.action], c.name))
         for index, change in enumerate(steps):
             try:

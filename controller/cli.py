@@ -40,8 +40,15 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
         "Reports every problem in every file as path:line:col: dotted.path: message. "
         "Needs no AWS access. Exit 0 when valid, 1 when not.",
     )
-    p.add_argument("paths", nargs="*", default=["config/"], metavar="PATHS")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "paths", nargs="*", default=["config/"], metavar="PATHS", help="default: config/"
+    )
+    p.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text: file:line:col: path: message; json: the same problems for machines",
+    )
     p.set_defaults(run=_run_validate)
 
 
@@ -51,15 +58,48 @@ def _run_validate(args: argparse.Namespace) -> int:
     return validate.run(args.paths, fmt=args.format)
 
 
+SANDBOX_HELP = """\
+Start a local emulator of the AWS Invoicing procurement-portal API (with STS and
+Organizations) in the foreground. It prints the environment to export so that coupa-gitops,
+boto3 and the AWS CLI use it: AWS_ENDPOINT_URL_INVOICING, _STS and _ORGANIZATIONS, an access
+key and secret, the region, and the account that key acts as. Stop it with Ctrl-C.
+
+Control endpoints (sandbox-only, JSON, under URL/_sandbox/) do what AWS and the Coupa
+administrator do for real, so the README's go-live steps can be followed here:
+
+  GET  validation-code?arn=ARN     the code SendProcurementPortalValidation sent (what the
+                                   Coupa admin would read); give it to
+                                   `coupa-gitops verify-endpoint NAME --code CODE`
+  POST connection-test             {"arn": ARN, "passed": true|false, "feature": optional
+                                   EinvoiceDelivery|PurchaseOrderRetrieval}: the connection
+                                   test's outcome (VALIDATED -> TEST_INITIALIZED or TEST_FAILED)
+  POST drift                       {"arn": ARN, "changes": {...}}: edit a preference as the
+                                   console would (deep merge; null deletes a member)
+  GET|POST faults                  read or set latency_ms, fault_rate, throttle_rate, seed
+  GET  calls, POST calls/reset     API calls counted per operation
+  GET|POST accounts                read, or map {"access_key_id": KEY, "account_id": ACCOUNT}
+  GET|PUT policies                 read, or set {"accessKey": KEY or ROLE_ARN, "policy": DOC}
+  POST organization                {"management": ACCOUNT, "members": [...]}
+  POST reset                       forget every preference, code and count
+  GET  health                      {"ok": true}
+
+For example:
+  curl 'http://127.0.0.1:4566/_sandbox/validation-code?arn=ARN'
+  curl -X POST http://127.0.0.1:4566/_sandbox/connection-test -d '{"arn": "ARN", "passed": true}'
+
+What the sandbox models where AWS documents nothing (the status transitions, what Put does
+to a live preference, the supplier list) is ours: docs/sandbox.md.
+"""
+
+
 def _add_sandbox(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sandbox",
         help="run a local emulator of the AWS Invoicing procurement-portal API",
-        description="Start a local emulator of the AWS Invoicing procurement-portal API "
-        "in the foreground. It prints the environment variables that point boto3 and the "
-        "AWS CLI at it. Stop it with Ctrl-C.",
+        description=SANDBOX_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=4566, help="0 picks a free port")
     p.add_argument("--db", default="sandbox.sqlite", help="SQLite file that keeps the state")
     p.add_argument("--latency-ms", type=int, default=0, help="added to every API call")
@@ -137,7 +177,12 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
         "readiness check. Exit 0 (2 with --detailed-exitcode when there are changes), 1 on error.",
     )
     _paths(p)
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        default="text",
+        help="text: the terminal; markdown: the pull-request comment; json: machines",
+    )
     p.add_argument("--out", metavar="PLANFILE", help="save the plan for `apply --plan`")
     p.add_argument(
         "--changed-since",
@@ -232,7 +277,12 @@ def _add_intent(sub: argparse._SubParsersAction) -> None:
         "paths", nargs="*", default=["config/"], metavar="PATHS", help="default: config/"
     )
     p.add_argument("--base", required=True, metavar="REF", help="git ref to compare with")
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        default="text",
+        help="text: the terminal; markdown: the pull-request comment; json: machines",
+    )
     p.set_defaults(run=_run_intent)
 
 
@@ -254,7 +304,12 @@ def _add_codeowners(sub: argparse._SubParsersAction) -> None:
         "paths", nargs="*", default=["config/"], metavar="PATHS", help="default: config/"
     )
     p.add_argument("--check", action="store_true", help="exit 1 with a diff when out of date")
-    p.add_argument("--output", default=".github/CODEOWNERS", metavar="FILE")
+    p.add_argument(
+        "--output",
+        default=".github/CODEOWNERS",
+        metavar="FILE",
+        help="the CODEOWNERS file to write (default: .github/CODEOWNERS)",
+    )
     p.set_defaults(run=_run_codeowners)
 
 
@@ -273,7 +328,13 @@ def _add_status(sub: argparse._SubParsersAction) -> None:
         "Also lists preferences coupa-gitops does not manage.",
     )
     _paths(p)
-    p.set_defaults(run=lambda a: _commands().status_command(a.paths))
+    p.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text: a table for people; json: stable keys for scripts",
+    )
+    p.set_defaults(run=lambda a: _commands().status_command(a.paths, fmt=a.format))
 
 
 def _add_verify_endpoint(sub: argparse._SubParsersAction) -> None:
@@ -285,18 +346,9 @@ def _add_verify_endpoint(sub: argparse._SubParsersAction) -> None:
         "which moves the features to VALIDATED.",
     )
     p.add_argument("name", metavar="NAME", help="metadata.name of the integration")
+    _named_paths(p)
     p.add_argument("--code", help="the validation code received in Coupa")
-    p.add_argument(
-        "--config",
-        dest="paths",
-        action="append",
-        default=None,
-        metavar="PATH",
-        help="config path (repeatable; default: config/)",
-    )
-    p.set_defaults(
-        run=lambda a: _commands().verify_endpoint_command(a.paths or ["config/"], a.name, a.code)
-    )
+    p.set_defaults(run=lambda a: _commands().verify_endpoint_command(_paths_of(a), a.name, a.code))
 
 
 def _add_import(sub: argparse._SubParsersAction) -> None:
@@ -307,10 +359,27 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
         "coupa-gitops:name=NAME, after checking it has the same portal, buyer and supplier "
         "as the file. Nothing is ever adopted silently.",
     )
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", metavar="NAME", help="metadata.name of the integration to adopt it")
+    _named_paths(p)
     p.add_argument("--arn", required=True, help="ARN of the preference to adopt")
-    p.add_argument("--config", dest="paths", action="append", default=None, metavar="PATH")
-    p.set_defaults(run=lambda a: _commands().import_command(a.paths or ["config/"], a.name, a.arn))
+    p.set_defaults(run=lambda a: _commands().import_command(_paths_of(a), a.name, a.arn))
+
+
+def _named_paths(p: argparse.ArgumentParser) -> None:
+    """PATHS after NAME, as every command takes them; --config PATH still works (older)."""
+    p.add_argument("paths", nargs="*", metavar="PATHS", help="config paths (default: config/)")
+    p.add_argument(
+        "--config",
+        dest="config_paths",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a config path, the older spelling of PATHS (repeatable)",
+    )
+
+
+def _paths_of(args: argparse.Namespace) -> list[str]:
+    return [*args.paths, *args.config_paths] or ["config/"]
 
 
 IAM_POLICY_HELP = """\
@@ -351,7 +420,12 @@ def _add_iam_policy(sub: argparse._SubParsersAction) -> None:
         description=IAM_POLICY_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("role", choices=["plan", "apply", "go-live"], metavar="plan|apply|go-live")
+    p.add_argument(
+        "role",
+        choices=["plan", "apply", "go-live"],
+        metavar="plan|apply|go-live",
+        help="the role whose policy to print (see above)",
+    )
     _paths(p)
     p.add_argument(
         "--account",

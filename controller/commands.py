@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -225,19 +225,33 @@ def apply_command(
             github.write_step_summary(f"### coupa-gitops apply failed\n\n```\n{failed}\n```")
         raise
     lines = [f"Apply complete: {len(report.done)} change(s) done."]
-    if report.pending:
-        lines.append("Pending go-live (needs approval in the go-live job):")
-        lines += [f"  - {p}" for p in report.pending]
+    for heading, items in _left_over(report):
+        lines.append(f"{heading}:")
+        lines += [f"  - {p}" for p in items]
     print("\n".join(lines))
     if summary:
         done = "\n".join(f"- {d}" for d in report.done) or "- nothing to do"
-        pending = "\n".join(f"- {p}" for p in report.pending)
-        github.write_step_summary(
-            "### coupa-gitops apply\n\n"
-            + done
-            + (f"\n\n**Pending go-live:**\n{pending}" if pending else "")
+        left = "".join(
+            f"\n\n**{heading}:**\n" + "\n".join(f"- {p}" for p in items)
+            for heading, items in _left_over(report)
         )
+        github.write_step_summary("### coupa-gitops apply\n\n" + done + left)
     return 0
+
+
+WAITING = (
+    "Approved, but waits for validation and a connection test again "
+    "(coupa-gitops verify-endpoint NAME, the connection test, then apply again)"
+)
+
+
+def _left_over(report) -> list[tuple[str, list[str]]]:
+    """What apply did not do, by why: no approval yet, or AWS wants the endpoint proven."""
+    groups = [
+        ("Pending go-live (needs approval in the go-live job)", report.pending),
+        (WAITING, report.waiting),
+    ]
+    return [(heading, items) for heading, items in groups if items]
 
 
 def _short(commit: str | None) -> str:
@@ -281,9 +295,39 @@ def table(rows: list[list[str]]) -> str:
     )
 
 
-def status_command(paths: list[str]) -> int:
+STATUS_KEYS = ("name", "account", "wanted", "live", "einvoice", "purchaseOrderRetrieval")
+
+
+def status_json(items, observed: Observed, plan: Plan) -> str:
+    """The status as JSON: the table's rows with stable keys, orphans and unmanaged ARNs."""
+    rows = status_rows(items, observed, plan)[1:]
+    live = {(p.account, p.managed_name): p for p in observed.preferences if p.managed_name}
+    integrations = []
+    for item, row in zip(sorted(items, key=lambda i: i.name), rows, strict=True):
+        pref = live.get((item.account, item.name))
+        entry = dict(zip(STATUS_KEYS, row, strict=False))
+        entry |= {
+            "arn": pref.arn if pref else None,
+            "commit": pref.last_commit if pref else None,
+            "drift": row[-1] == "yes",
+        }
+        integrations.append(entry)
+    doc = {
+        "integrations": integrations,
+        "orphans": [
+            {"arn": c.arn, "name": c.name} for c in plan.actionable if c.action is Action.DELETE
+        ],
+        "unmanaged": [asdict(u) for u in plan.unmanaged],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def status_command(paths: list[str], fmt: str = "text") -> int:
     scope = load_scope(paths)
     observed, plan = Session(Role.PLAN).observe_and_plan(scope, head_commit())
+    if fmt == "json":
+        sys.stdout.write(status_json(scope.items, observed, plan))
+        return 0
     sys.stdout.write(table(status_rows(scope.items, observed, plan)))
     orphans = [c for c in plan.actionable if c.action is Action.DELETE]
     for change in orphans:

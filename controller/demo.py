@@ -6,11 +6,15 @@ Organizations on one local port, and holds its state in a throw-away database.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.resources
 import os
 import secrets
 import shlex
+import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from controller import spec
@@ -19,12 +23,41 @@ from controller.errors import UserError
 DEMO_KEY = "AKIADEMO00000000"
 
 
-def _config_dir() -> str:
-    here = Path("config")
-    if here.is_dir():
-        return "config/"
-    shipped = Path(__file__).resolve().parents[1] / "config"
-    return str(shipped) + "/"
+CONFIG = "config/"  # the demo's working copy, relative to its temporary directory
+EXAMPLES = "integrations"
+
+
+def _examples() -> list[tuple[str, str]]:
+    """(file name, text) of the example config: shipped in the package, else the checkout's."""
+    try:
+        shipped = importlib.resources.files("controller.examples")
+        found = [
+            (e.name, e.read_text("utf-8")) for e in shipped.iterdir() if e.name.endswith(".yaml")
+        ]
+    except ModuleNotFoundError:  # run from a checkout without installing (PYTHONPATH=.)
+        found = []
+    if not found:
+        repo = Path(__file__).resolve().parents[1] / "config" / EXAMPLES
+        found = [(p.name, p.read_text("utf-8")) for p in repo.glob("*.yaml")]
+    if not found:
+        raise UserError("demo: the example config is not installed with coupa-gitops")
+    return sorted(found)
+
+
+@contextlib.contextmanager
+def _working_copy(tmp: Path) -> Iterator[None]:
+    """Copy the examples to TMP/config/ and work there, so any directory will do."""
+    target = tmp / CONFIG / EXAMPLES
+    target.mkdir(parents=True)
+    for name, text in _examples():
+        (target / name).write_text(text, encoding="utf-8")
+    before = os.getcwd()
+    os.chdir(tmp)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+        shutil.rmtree(tmp / CONFIG, ignore_errors=True)
 
 
 def _say(text: str) -> None:
@@ -87,17 +120,30 @@ def _arn_of(name: str, account: str, url: str, items) -> str:
 
 def run() -> int:
     """Walk validate -> plan -> apply -> verify -> connection test -> go-live -> status."""
+    with (
+        tempfile.TemporaryDirectory(prefix="coupa-gitops-demo-") as tmp,
+        _working_copy(Path(tmp)),
+    ):
+        _walk(Path(tmp))
+    _say("Done. Try next:")
+    print("  coupa-gitops sandbox            # keep a sandbox running; it prints the env to use")
+    print("  coupa-gitops validate config/   # edit a file, make a mistake, see the message")
+    print("  coupa-gitops plan --help        # --format markdown|json, --out, --changed-since")
+    print("  coupa-gitops intent --base HEAD # what a change does, from git alone")
+    print("  make test                       # the test suite")
+    return 0
+
+
+def _walk(tmp: Path) -> None:
     from controller.sandbox import Sandbox
 
-    config = _config_dir()
+    config = CONFIG
     items = spec.load([config]).require_valid()
     going_live = [i for i in items if i.mode.value == "live"]
     plain = [i for i in items if not i.role_arn]
     accounts = {DEMO_KEY: plain[0].account} if plain else {}
-    with (
-        tempfile.TemporaryDirectory(prefix="coupa-gitops-demo-") as tmp,
-        Sandbox(Path(tmp) / "sandbox.sqlite", accounts=accounts) as sandbox,
-    ):
+    print(f"(the example config is copied to {tmp / CONFIG}; the demo works there)")
+    with Sandbox(tmp / "sandbox.sqlite", accounts=accounts) as sandbox:
         _environment(sandbox.url, items)
         _say(f"The sandbox (a local AWS Invoicing API, STS and Organizations) is at {sandbox.url}")
         print("Nothing here talks to AWS. Shared secrets come from environment variables the")
@@ -136,10 +182,3 @@ def run() -> int:
 
         _say("9. a second plan is empty: the live configuration matches git")
         _run("plan", config, "--detailed-exitcode")
-    _say("Done. Try next:")
-    print("  coupa-gitops sandbox            # keep a sandbox running; it prints the env to use")
-    print("  coupa-gitops validate config/   # edit a file, make a mistake, see the message")
-    print("  coupa-gitops plan --help        # --format markdown|json, --out, --changed-since")
-    print("  coupa-gitops intent --base HEAD # what a change does, from git alone")
-    print("  make test                       # the test suite")
-    return 0

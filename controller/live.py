@@ -19,8 +19,8 @@ from botocore.config import Config
 
 from controller.errors import AwsError, UserError
 from controller.iampolicy import access_hint
-from controller.model import Integration, Role
-from controller.state import FeatureStatus, LivePreference, Observed
+from controller.model import PORTAL, Integration, Role
+from controller.state import FeatureStatus, LivePreference, Observed, Supplier, SupplierList
 from controller.translate import essence
 
 DEFAULT_CONCURRENCY = 8
@@ -254,8 +254,48 @@ class Reader:
         with ThreadPoolExecutor(max_workers=self.clients.concurrency) as pool:
             list(pool.map(lambda t: self.clients.preflight(t, names.get(t, "run")), targets))
             per_target = list(pool.map(lambda t: self._list_and_submit(pool, t), targets))
+            # One supplier list per account (and portal), however many integrations it has.
+            first = {t.account: t for t in reversed(targets)}
+            suppliers = list(pool.map(self.suppliers, sorted(first.values(), key=_by_account)))
             prefs = [future.result() for futures in per_target for future in futures]
-        return Observed(tuple(prefs), tuple(sorted({t.account for t in targets})))
+        return Observed(tuple(prefs), tuple(sorted(first)), tuple(suppliers))
+
+    def _paged(self, target: Target, operation: str, key: str, **params) -> list[dict]:
+        paginator = self.clients.client(target, "invoicing").get_paginator(_snake(operation))
+        try:
+            return [item for page in paginator.paginate(**params) for item in page.get(key, [])]
+        except Exception as exc:
+            raise explain(exc, "invoicing", operation, target.account) from None
+
+    def suppliers(self, target: Target, portal: str = PORTAL) -> SupplierList:
+        """AWS's supplier identities on `portal`; a failed read is kept as the reason, because
+        it blocks only a go-live (as a readiness check), not the rest of the plan."""
+        try:
+            portals = self._paged(target, "ListProcurementPortals", "ProcurementPortals")
+            ids = [p["PortalIdentifier"] for p in portals if p.get("PortalName") == portal]
+            if not ids:
+                return SupplierList(target.account, portal, error=f"AWS lists no {portal} portal")
+            found = self._paged(
+                target,
+                "ListProcurementPortalSuppliers",
+                "ProcurementPortalSuppliers",
+                PortalIdentifier=ids[0],
+            )
+        except UserError as exc:
+            return SupplierList(target.account, portal, error=str(exc))
+        return SupplierList(
+            target.account,
+            portal,
+            tuple(
+                Supplier(
+                    s["SupplierIdentifier"],
+                    s.get("Environment", ""),
+                    s.get("SellerOfRecord", ""),
+                    s.get("CountryCode", ""),
+                )
+                for s in found
+            ),
+        )
 
     def _list_and_submit(self, pool: ThreadPoolExecutor, target: Target) -> list:
         """List page by page; each preference's reads start while the next page loads."""
@@ -286,6 +326,10 @@ class Reader:
                     raise
                 out[arn] = -1
         return out
+
+
+def _by_account(target: Target) -> tuple[str, str, str]:
+    return (target.account, target.region, target.role_arn or "")
 
 
 def targets_of(items: Iterable[Integration], role: Role) -> dict[Target, str]:

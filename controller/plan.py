@@ -14,7 +14,7 @@ from datetime import date
 
 from controller.golive import Action, Facts, Gate, classify
 from controller.model import Integration, Mode
-from controller.readiness import Check, activate_checks, suspend_checks
+from controller.readiness import Check, activate_checks, supplier_checks, suspend_checks
 from controller.state import (
     ACTIVE,
     FEATURE_LABELS,
@@ -274,6 +274,14 @@ REFUSED_MOVES: dict[tuple[Mode, Mode], str] = {
     ),
 }
 
+# A suspended integration that this apply replaces (or moves): the new preference starts in
+# test mode, and AWS cannot suspend what never was live. Not "never went live": it did.
+SUSPENDED_REWORK = (
+    "is suspended: its replacement is a new preference in test mode, which AWS cannot "
+    "suspend; revert the change to the identity or account, or set `mode: test` to start "
+    "the replacement in test mode (nothing flows either way)"
+)
+
 _TEST_STATUSES = (PENDING, VALIDATED, TEST_INITIALIZED, TEST_FAILED, TEST_INITIALIZATION_FAILED)
 
 # Per wanted mode: a feature's status now -> the status to set. A status not listed is right.
@@ -408,8 +416,13 @@ def _create(
 
 
 def _status(
-    item: Integration, live: LivePreference | None, today: date, revalidates: bool
+    item: Integration,
+    live: LivePreference | None,
+    today: date,
+    revalidates: bool,
+    was: Mode | None = None,
 ) -> Change | None:
+    """The mode change `item` needs; `was`: the mode of the preference a replace or move ends."""
     # Re-pointing a live endpoint sends its features back to a test status (ours to say).
     before = live.live_mode if live is not None and not revalidates else Mode.TEST
     moves = feature_moves(item, live, revalidates)
@@ -419,6 +432,8 @@ def _status(
     if not moves and tag_right:
         return None
     refused = REFUSED_MOVES.get((before, item.mode)) if before is not None else None
+    if live is None and was is Mode.SUSPENDED and item.mode is Mode.SUSPENDED:
+        before, refused = Mode.SUSPENDED, f"{item.name} {SUSPENDED_REWORK}"
     targets = {target for _, _, target in moves}
     if ACTIVE in targets:
         readiness = activate_checks(item, live, moves, today, revalidates)
@@ -462,7 +477,7 @@ def _update_or_replace(
             mode_after=Mode.TEST,
             unknown=_unknown(d),
         )
-        status = _status(item, None, today, True)
+        status = _status(item, None, today, True, was=mode)
         return [_gated(replace_, mode is not None), *([status] if status else [])]
     revalidates = bool(changed & REVALIDATING_FIELDS) and mode is not Mode.TEST
     out: list[Change] = []
@@ -509,7 +524,7 @@ def _changes_for(
 ) -> list[Change]:
     item = d.integration
     if live is None:
-        status = _status(item, None, today, False)
+        status = _status(item, None, today, False, was=moved_from.live_mode if moved_from else None)
         return [_create(d, unmanaged, moved_from), *([status] if status else [])]
     unresolved = frozenset(u.path for u in _unknown(d))
     fields = diff_fields(desired_essence(item, d.digests), live.essence, unresolved)
@@ -530,6 +545,20 @@ def _delete(live: LivePreference, why: str) -> Change:
         mode_before=live.live_mode,
     )
     return _gated(change, known=live.live_mode is not None)
+
+
+def _suppliers_checked(
+    changes: list[Change], item: Integration, observed: Observed
+) -> tuple[list[Change], tuple[str, ...]]:
+    """A go-live to live gets the supplier checks as readiness; any other failure is a note."""
+    checks = supplier_checks(item, observed.suppliers_of(item.account, item.natural_key[0]))
+    out, shown = [], False
+    for change in changes:
+        if change.action is Action.STATUS and change.mode_after is Mode.LIVE and checks:
+            change, shown = replace(change, readiness=change.readiness + checks), True
+        out.append(change)
+    notes = () if shown else tuple(f"{item.name}: {c.detail}" for c in checks if not c.ok)
+    return out, notes
 
 
 # --- matching: which live preference each file describes ---
@@ -597,13 +626,17 @@ def make_plan(
     orphans = {k: p for k, p in match.by_key.items() if k not in keys and k[1] not in names}
     moved = {k: p for k, p in match.by_key.items() if k not in keys and k[1] in names}
     changes: list[Change] = []
+    notes: list[str] = []
     for d in wanted:
         item = d.integration
         live = match.by_key.get((item.account, item.name))
         if live is None and (old := _renamed(item, orphans)) is not None:
             live = orphans.pop((old.account, old.managed_name or ""))
         moved_from = next((p for (_, n), p in moved.items() if n == item.name), None)
-        changes += _changes_for(d, live, match.unmanaged, None if live else moved_from, today)
+        own = _changes_for(d, live, match.unmanaged, None if live else moved_from, today)
+        own, own_notes = _suppliers_checked(own, item, observed)
+        changes += own
+        notes += own_notes
     for (_, name), pref in sorted(moved.items()):
         if prune is not None and name not in prune:
             continue
@@ -632,4 +665,5 @@ def make_plan(
         commit=commit,
         today=today.isoformat(),
         scope=tuple(sorted(prune)) if prune is not None else None,
+        notes=tuple(notes),
     )

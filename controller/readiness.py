@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from controller.model import Integration
+from controller.model import PORTAL, Integration
 from controller.state import (
     ACTIVE,
     FEATURE_LABELS,
@@ -20,6 +20,7 @@ from controller.state import (
     TEST_INITIALIZATION_FAILED,
     TEST_INITIALIZED,
     LivePreference,
+    SupplierList,
 )
 
 Move = tuple[str, str | None, str]  # (feature, status now, status wanted)
@@ -41,6 +42,43 @@ def _activation_check(item: Integration, today: date) -> Check | None:
     if when <= today:
         return Check("activation date reached", True, f"e-invoice activation date {when} has come")
     return Check("activation date reached", False, f"e-invoice activation date is {when} (later)")
+
+
+SUPPLIER_CHECK = "supplier identity is AWS's"
+# Which of AWS's environments each endpoint of a file must name a supplier identity of.
+SUPPLIER_ENVIRONMENTS = (("production", "PROD"), ("test", "TEST"))
+
+
+def supplier_checks(item: Integration, listing: SupplierList | None) -> tuple[Check, ...]:
+    """Per endpoint: is its supplier identity one AWS lists for that environment?"""
+    if listing is None:
+        return ()  # not read in this run (unit plans): nothing to say
+    checks = []
+    for endpoint_name, environment in SUPPLIER_ENVIRONMENTS:
+        endpoint = getattr(item, endpoint_name)
+        if endpoint is None:
+            continue
+        identity = endpoint.supplier.identity
+        where = f"{environment} on {PORTAL} in account {item.account}"
+        if listing.error is not None:
+            detail = f"{endpoint_name} {identity}: AWS's list ({where}) could not be read: "
+            checks.append(Check(SUPPLIER_CHECK, False, detail + listing.error))
+            continue
+        found = listing.find(identity, environment)
+        if found is not None:
+            seller = (
+                f" (seller of record {found.seller_of_record})" if found.seller_of_record else ""
+            )
+            detail = f"{endpoint_name} {identity} is one of AWS's {where}{seller}"
+            checks.append(Check(SUPPLIER_CHECK, True, detail))
+            continue
+        known = ", ".join(s.identifier for s in listing.suppliers if s.environment == environment)
+        detail = (
+            f"{endpoint_name} {identity} is not one of AWS's {where} "
+            f"(AWS lists: {known or 'none'}); fix spec.{endpoint_name}.supplier.identity"
+        )
+        checks.append(Check(SUPPLIER_CHECK, False, detail))
+    return tuple(checks)
 
 
 def _feature_checks(feature: str, status: str | None) -> tuple[Check, ...]:

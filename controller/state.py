@@ -111,11 +111,46 @@ class Desired:
 
 
 @dataclass(frozen=True)
+class Supplier:
+    """One of AWS's supplier identities on a portal (ListProcurementPortalSuppliers)."""
+
+    identifier: str
+    environment: str  # PROD | TEST
+    seller_of_record: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class SupplierList:
+    """AWS's supplier identities on one portal as one account sees them, or why not read."""
+
+    account: str
+    portal: str
+    suppliers: tuple[Supplier, ...] = ()
+    error: str | None = None
+
+    def find(self, identifier: str, environment: str) -> Supplier | None:
+        return next(
+            (
+                s
+                for s in self.suppliers
+                if (s.identifier, s.environment) == (identifier, environment)
+            ),
+            None,
+        )
+
+
+@dataclass(frozen=True)
 class Observed:
     """Everything read from AWS for one run: preferences of every account in scope."""
 
     preferences: tuple[LivePreference, ...]
     accounts: tuple[str, ...] = ()
+    # One list per account and portal; none at all when the run did not read them.
+    suppliers: tuple[SupplierList, ...] = ()
+
+    def suppliers_of(self, account: str, portal: str) -> SupplierList | None:
+        return next((s for s in self.suppliers if (s.account, s.portal) == (account, portal)), None)
 
 
 def enabled_features(item: Integration) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ walker already enforces it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,10 @@ class Rule:
         return self.message(doc) if callable(self.message) else self.message
 
 
+def _redirect_only_for_coupa(doc: dict[str, Any]) -> bool:
+    return field(doc, REDIRECT) is None or doc.get("ProcurementPortalName") == "COUPA"
+
+
 HTTPS = "must be an https URL with a host"
 
 RULES: list[Rule] = [
@@ -101,6 +106,12 @@ RULES: list[Rule] = [
         "is required when MarketplacePunchOutEnabled is true for COUPA",
     ),
     Rule("coupa-redirect-on-instance-host", REDIRECT, _redirect_on_instance_host, _host_mismatch),
+    Rule(
+        "approval-redirect-coupa-only",
+        REDIRECT,
+        _redirect_only_for_coupa,
+        "is only supported for ProcurementPortalName COUPA",
+    ),
     Rule(
         "einvoice-needs-preference",
         "EinvoiceDeliveryPreference",
@@ -130,3 +141,38 @@ def _shown(value: Any) -> str:
     if not isinstance(value, str) or len(value) > 200 or "'" in value:
         return ""
     return f" '{value}'"
+
+
+# --- tags: AWS's general tag rules (the invoicing pages are silent, the model has lengths) ---
+
+# AWS's pattern is ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$; Python's re has no \p, so by category.
+TAG_CATEGORIES = ("L", "Z", "N")
+TAG_PUNCTUATION = frozenset("_.:/=+-@")
+RESERVED_TAG_PREFIX = "aws:"
+TAG_CHARACTERS = "may contain only letters, digits, spaces and _ . : / = + - @"
+
+
+def _tag_text(text: str) -> bool:
+    return all(
+        ch in TAG_PUNCTUATION or unicodedata.category(ch)[0] in TAG_CATEGORIES for ch in text
+    )
+
+
+def tag_key_violations(key: str, path: str) -> list[FieldError]:
+    """What is wrong with a tag key besides its length (the shape checks that)."""
+    errors = []
+    if key.lower().startswith(RESERVED_TAG_PREFIX):
+        errors.append(
+            FieldError(path, f"Tag keys starting with '{RESERVED_TAG_PREFIX}' are reserved for AWS")
+        )
+    if not _tag_text(key):
+        errors.append(FieldError(path, f"Tag keys {TAG_CHARACTERS}"))
+    return errors
+
+
+def tag_violations(key: str, value: str, path: str) -> list[FieldError]:
+    """What is wrong with one tag (Key and Value members at `path`)."""
+    errors = tag_key_violations(key, f"{path}.Key")
+    if not _tag_text(value):
+        errors.append(FieldError(f"{path}.Value", f"Tag values {TAG_CHARACTERS}"))
+    return errors

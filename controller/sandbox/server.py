@@ -456,6 +456,11 @@ class Sandbox:
     def control(self) -> Control:
         return Control(self.url)
 
+    @property
+    def accounts(self) -> dict[str, str]:
+        """The access keys mapped to accounts at start (others act as DEFAULT_ACCOUNT)."""
+        return dict(self._accounts)
+
     def start(self) -> Sandbox:
         if self._server is not None:
             return self
@@ -500,25 +505,46 @@ class Sandbox:
         self.stop()
 
 
+BANNER_KEY = "sandbox"  # the access key the printed exports use
+
+
 def banner(sandbox: Sandbox) -> str:
+    """Everything a second terminal needs: the exports, the accounts, the control endpoints."""
     settings = sandbox.faults.settings()
     active = {key: value for key, value in settings.items() if value}
     faults = ", ".join(f"{key}={value}" for key, value in active.items()) or "none"
+    url = sandbox.url
+    mapped = sandbox.accounts
+    account = mapped.get(BANNER_KEY, DEFAULT_ACCOUNT)
+    others = "".join(f"\n  {key} -> {acct}" for key, acct in sorted(mapped.items()))
+    routes = ", ".join(sorted({route for _, route in CONTROL_ROUTES}))
     return f"""\
 coupa-gitops sandbox: a local emulator of the AWS Invoicing procurement-portal API
-listening on {sandbox.url}   state: {sandbox.db_path}   injected faults: {faults}
+(with STS and Organizations) listening on {url}
+state: {sandbox.db_path}   injected faults: {faults}
 
-Point boto3 or the AWS CLI at it from a second terminal:
+Point coupa-gitops, boto3 or the AWS CLI at it from a second terminal:
 
-  export AWS_ENDPOINT_URL_INVOICING={sandbox.url}
-  export AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox
+  export AWS_ENDPOINT_URL_INVOICING={url}
+  export AWS_ENDPOINT_URL_STS={url}
+  export AWS_ENDPOINT_URL_ORGANIZATIONS={url}
+  export AWS_ACCESS_KEY_ID={BANNER_KEY} AWS_SECRET_ACCESS_KEY={BANNER_KEY}
+  unset AWS_SESSION_TOKEN AWS_PROFILE
   export AWS_DEFAULT_REGION=us-east-1
   aws invoicing list-procurement-portal-preferences
 
-Every access key acts as account {DEFAULT_ACCOUNT} unless mapped with --account KEY=ACCOUNT,
-and may call everything unless given an IAM policy with --policy KEY=POLICY.json.
-Control endpoints for tests and demos: {sandbox.url}{CONTROL_PREFIX}health, validation-code,
-connection-test, drift, reset, faults, calls, accounts, policies.
+The key {BANNER_KEY} acts as account {account}; so does any key not mapped. Map a key to the
+spec.account of your file with --account KEY=ACCOUNT (repeatable), e.g. for the example
+acme-emea: coupa-gitops sandbox --account {BANNER_KEY}=111122223333{
+        chr(10) + "Mapped now:" + others if others else ""
+    }
+Any key may call everything unless given an IAM policy with --policy KEY=POLICY.json.
+
+The Coupa side of a go-live, which AWS does for real, is done here by hand:
+  curl '{url}{CONTROL_PREFIX}validation-code?arn=ARN'    # the code `verify-endpoint` sent
+  curl -X POST {url}{CONTROL_PREFIX}connection-test -d '{{"arn": "ARN", "passed": true}}'
+Every control endpoint (`coupa-gitops sandbox --help` describes them):
+  {routes}
 Press Ctrl-C to stop.
 """
 

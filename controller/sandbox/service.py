@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from controller.sandbox import lifecycle, rules, shapes
+from controller.sandbox import lifecycle, rules, shapes, suppliers
 from controller.sandbox.errors import (
     ApiError,
     ConflictException,
@@ -32,7 +32,15 @@ from controller.sandbox.shapes import FieldError
 from controller.sandbox.store import Store, Tx
 
 DEFAULT_ACCOUNT = "123456789012"
-DEFAULT_MAX_RESULTS = 20
+# MaxResults when a List request omits it: AWS documents 100 for the portal and supplier
+# lists; for preferences it documents none, and 20 is our model.
+DEFAULT_MAX_RESULTS = {
+    "ListProcurementPortalPreferences": 20,
+    "ListProcurementPortals": 100,
+    "ListProcurementPortalSuppliers": 100,
+}
+# Optional members AWS fills in when a write omits them (the API Reference's defaults).
+DEFAULTS = {"MarketplacePunchOutEnabled": False}
 MAX_TAGS_PER_RESOURCE = 200
 ARN = "ProcurementPortalPreferenceArn"
 RESOURCE_TYPE = "ProcurementPortalPreference"
@@ -72,6 +80,20 @@ def idempotency_member(operation: str) -> str | None:
 def account_of(arn: str) -> str | None:
     parts = arn.split(":")
     return parts[4] if len(parts) > 5 else None
+
+
+def models_error(operation: str, code: str) -> bool:
+    """Whether the model lists error `code` for `operation` (AWS answers no other)."""
+    return code in {shape.name for shape in shapes.operation(operation).error_shapes}
+
+
+def _token_reused(operation: str, token: str) -> ApiError:
+    """A ClientToken replayed with a different request: Conflict where the model has it."""
+    message = f"ClientToken '{token}' was already used for a different {operation} request"
+    if models_error(operation, ConflictException.code):
+        return ConflictException(message, resourceType=RESOURCE_TYPE)
+    # Send/Verify list no ConflictException: the reused token is then an invalid input.
+    return _invalid([FieldError("ClientToken", message)])
 
 
 def _request_hash(params: dict[str, Any], token_member: str) -> str:
@@ -121,11 +143,7 @@ class Service:
                 seen = tx.token(account, operation, token)
                 if seen is not None:
                     if seen[0] != request_hash:
-                        raise ConflictException(
-                            f"ClientToken '{token}' was already used for a different "
-                            f"{operation} request",
-                            resourceType=RESOURCE_TYPE,
-                        )
+                        raise _token_reused(operation, token)
                     return seen[1]
             result = shapes.project(model.output_shape, spec.handler(self, tx, account, params))
             if token:
@@ -163,6 +181,26 @@ class Service:
 
     def _check_rules(self, doc: dict[str, Any]) -> None:
         errors = rules.violations(doc)
+        if errors:
+            raise _invalid(errors)
+
+    @staticmethod
+    def _check_tags(tags: list[dict[str, str]], path: str) -> None:
+        errors = [
+            error
+            for index, tag in enumerate(tags)
+            for error in rules.tag_violations(tag["Key"], tag["Value"], f"{path}[{index}]")
+        ]
+        if errors:
+            raise _invalid(errors)
+
+    @staticmethod
+    def _check_tag_keys(keys: list[str], path: str) -> None:
+        errors = [
+            error
+            for index, key in enumerate(keys)
+            for error in rules.tag_key_violations(key, f"{path}[{index}]")
+        ]
         if errors:
             raise _invalid(errors)
 
@@ -210,8 +248,9 @@ class Service:
     # ---- operations -----------------------------------------------------------------------
 
     def create(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
-        doc = {key: value for key, value in params.items() if key not in REQUEST_ONLY}
+        doc = DEFAULTS | {key: value for key, value in params.items() if key not in REQUEST_ONLY}
         self._check_rules(doc)
+        self._check_tags(params.get("ResourceTags", []), "ResourceTags")
         arn = f"arn:aws:invoicing::{account}:procurement-portal-preference/{uuid.uuid4()}"
         now = self._now()
         doc.update(
@@ -232,7 +271,7 @@ class Service:
     def list_preferences(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
         operation = "ListProcurementPortalPreferences"
         after = self._page_position(operation, account, params.get("NextToken"))
-        limit = params.get("MaxResults", DEFAULT_MAX_RESULTS)
+        limit = params.get("MaxResults", DEFAULT_MAX_RESULTS[operation])
         rows = tx.page(account, after, limit + 1)
         result: dict[str, Any] = {"ProcurementPortalPreferences": [doc for _, doc in rows[:limit]]}
         if len(rows) > limit:
@@ -240,10 +279,17 @@ class Service:
         return result
 
     def put(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A full write of the mutable fields; what it does to statuses is OUR MODEL.
+
+        AWS does not document what Put does to a live preference. We model: a feature switched
+        off loses its status, one switched on starts PENDING_VERIFICATION, and a changed
+        production endpoint or secret sends enabled features back to PENDING_VERIFICATION
+        (lifecycle.TABLE, Event.CONNECTION_CHANGED). docs/sandbox.md lists every such choice.
+        """
         before = self._load(tx, account, params[ARN])
         kept = (*immutable_fields(), *SYSTEM_FIELDS, *STATUS_FIELDS)
         after = {key: copy.deepcopy(before[key]) for key in kept if key in before}
-        after.update({key: value for key, value in params.items() if key not in REQUEST_ONLY})
+        after.update(DEFAULTS | {k: v for k, v in params.items() if k not in REQUEST_ONLY})
         self._check_rules(after)
         connection_changed = any(before.get(k) != after.get(k) for k in CONNECTION_FIELDS)
         for feature in lifecycle.FEATURES:
@@ -334,11 +380,28 @@ class Service:
     def list_portals(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
         operation = "ListProcurementPortals"
         start = self._page_position(operation, account, params.get("NextToken"))
-        limit = params.get("MaxResults", DEFAULT_MAX_RESULTS)
+        limit = params.get("MaxResults", DEFAULT_MAX_RESULTS[operation])
         catalog = portal_catalog()
         result: dict[str, Any] = {"ProcurementPortals": catalog[start : start + limit]}
         if start + limit < len(catalog):
             result["NextToken"] = self._page_token(operation, account, start + limit)
+        return result
+
+    def list_suppliers(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        operation = "ListProcurementPortalSuppliers"
+        portal = params["PortalIdentifier"]
+        table = suppliers.of_portal(portal)
+        if table is None:
+            raise ResourceNotFoundException(
+                f"Procurement portal {portal} does not exist", resourceName=portal
+            )
+        # The token is bound to the portal too: page 2 of COUPA is no page of SAP's list.
+        scope = f"{account}/{portal}"
+        start = self._page_position(operation, scope, params.get("NextToken"))
+        limit = params.get("MaxResults", DEFAULT_MAX_RESULTS[operation])
+        result: dict[str, Any] = {"ProcurementPortalSuppliers": table[start : start + limit]}
+        if start + limit < len(table):
+            result["NextToken"] = self._page_token(operation, scope, start + limit)
         return result
 
     def _tagged(self, tx: Tx, account: str, arn: str) -> str:
@@ -352,6 +415,7 @@ class Service:
 
     def tag(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
         arn = self._tagged(tx, account, params["ResourceArn"])
+        self._check_tags(params["ResourceTags"], "ResourceTags")
         tags = {tag["Key"]: tag["Value"] for tag in params["ResourceTags"]}
         if len(tx.tags(arn).keys() | tags.keys()) > MAX_TAGS_PER_RESOURCE:
             raise ServiceQuotaExceededException(
@@ -361,8 +425,10 @@ class Service:
         return {}
 
     def untag(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
+        keys = params["ResourceTagKeys"]
+        self._check_tag_keys(keys, "ResourceTagKeys")
         arn = self._tagged(tx, account, params["ResourceArn"])
-        tx.delete_tags(arn, params["ResourceTagKeys"])
+        tx.delete_tags(arn, keys)
         return {}
 
     def list_tags(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -474,6 +540,7 @@ OPERATIONS: dict[str, Operation] = {
     "SendProcurementPortalValidation": Operation(Service.send_validation, True),
     "VerifyProcurementPortalValidation": Operation(Service.verify_validation, True),
     "ListProcurementPortals": Operation(Service.list_portals, False),
+    "ListProcurementPortalSuppliers": Operation(Service.list_suppliers, False),
     "TagResource": Operation(Service.tag, True),
     "UntagResource": Operation(Service.untag, True),
     "ListTagsForResource": Operation(Service.list_tags, False),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -87,7 +88,11 @@ def check(shape: Shape | None, value: Any, path: str = "") -> list[FieldError]:
     handler = _CHECKERS.get(shape.type_name)
     if handler is None:  # a type this model does not use; accept rather than guess
         return []
-    return handler(shape, value, path)
+    errors = handler(shape, value, path)
+    if shape.metadata.get("sensitive"):
+        # A sensitive structure (Contact) hides its members' values, sensitive or not.
+        return [dataclasses.replace(error, shown="") for error in errors]
+    return errors
 
 
 def _type_error(path: str, expected: str) -> list[FieldError]:

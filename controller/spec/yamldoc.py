@@ -240,7 +240,9 @@ def parse(file: str, text: str) -> Document:
                 )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = "invalid YAML: " + " ".join(p for p in (exc.context, exc.problem) if p)
+        message = _tab_message(text, mark) or "invalid YAML: " + " ".join(
+            p for p in (exc.context, exc.problem) if p
+        )
         raise builder.fail(mark, (), message) from None
     except yaml.reader.ReaderError as exc:  # pragma: no cover - _bad_character caught it first
         raise builder.fail(None, (), f"invalid YAML: {exc.reason}") from None
@@ -258,6 +260,22 @@ def parse(file: str, text: str) -> Document:
             f"not {_KIND.get(type(data), type(data).__name__)}",
         )
     return Document(file, data, builder.positions, builder.key_positions, builder.plain_text)
+
+
+def _tab_message(text: str, mark: yaml.Mark | None) -> str | None:
+    """A tab where YAML wanted indentation, said plainly (PyYAML speaks of 'tokens')."""
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    if "\t" not in indent and line[mark.column : mark.column + 1] != "\t":
+        return None
+    column = (line.index("\t") if "\t" in indent else mark.column) + 1
+    return (
+        f"invalid YAML: a tab character (column {column}) where YAML expects indentation; "
+        "YAML indents with spaces only: replace the tab with spaces"
+    )
 
 
 _KIND = {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false"}

@@ -178,3 +178,41 @@ def test_a_policy_file_with_an_unknown_operator_is_a_one_line_error_naming_it(tm
     assert result.returncode == 1
     assert result.stderr.startswith("error: --policy K:") and "StringEqualz" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _whole_banner(process, lines: list[str]) -> str:
+    while "Ctrl-C" not in lines[-1] and lines[-1]:
+        lines.append(process.stdout.readline())
+    return "".join(lines)
+
+
+def test_the_banner_exports_the_sts_and_organizations_endpoints_too(running):
+    process, url, lines = running
+    banner = _whole_banner(process, lines)
+    for service in ("INVOICING", "STS", "ORGANIZATIONS"):
+        assert f"export AWS_ENDPOINT_URL_{service}={url}" in banner
+
+
+def test_the_banner_names_the_account_of_its_key_and_how_to_map_another(running):
+    process, _url, lines = running
+    banner = _whole_banner(process, lines)
+    assert "The key sandbox acts as account 123456789012" in banner
+    assert "--account KEY=ACCOUNT" in banner
+    assert "AKIACLI -> 111122223333" in banner  # the mapping given on the command line
+
+
+def test_the_banner_shows_how_to_get_a_code_and_pass_a_connection_test(running):
+    process, url, lines = running
+    banner = _whole_banner(process, lines)
+    assert f"curl '{url}/_sandbox/validation-code?arn=ARN'" in banner
+    assert f"curl -X POST {url}/_sandbox/connection-test" in banner
+
+
+def test_sandbox_help_documents_the_control_endpoints():
+    from controller.cli import build_parser
+
+    sandbox = build_parser()._subparsers._group_actions[0].choices["sandbox"]
+    text = sandbox.format_help()
+    assert "validation-code?arn=ARN" in text
+    assert "POST connection-test" in text
+    assert "verify-endpoint NAME --code CODE" in text

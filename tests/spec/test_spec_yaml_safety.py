@@ -286,8 +286,8 @@ def test_a_tab_used_for_indentation_is_reported_where_it_is():
             24,
             1,
             "",
-            "invalid YAML: while scanning for the next token "
-            "found character that cannot start any token",
+            "invalid YAML: a tab character (column 1) where YAML expects indentation; "
+            "YAML indents with spaces only: replace the tab with spaces",
         )
     ]
 
@@ -313,3 +313,15 @@ def test_a_key_holding_a_newline_is_reported_on_one_line():
     assert (
         str(problem) == "acme.yaml:10:3: spec.mo\\nde: unknown key `mo\\nde`; did you mean `mode`?"
     )
+
+
+def test_a_tab_in_the_indentation_says_tab():
+    (problem,) = problems_in(edit(("  mode: test\n", "\tmode: test\n")))
+    assert (problem.line, problem.col) == (9, 1)
+    assert "a tab character (column 1)" in problem.message
+    assert "indents with spaces only" in problem.message
+
+
+def test_a_tab_after_spaces_in_the_indentation_says_tab_at_its_column():
+    (problem,) = problems_in(edit(("    name: Procurement Ops\n", "    name: x\n  \t  y: z\n")))
+    assert "a tab character (column 3)" in problem.message
