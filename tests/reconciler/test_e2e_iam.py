@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 
 from controller import iampolicy, spec
@@ -93,8 +94,8 @@ def test_the_apply_role_cannot_change_a_live_preference_even_with_allow_go_live(
 
 def test_the_apply_role_cannot_retag_a_live_preference_as_test(world, roles):
     arn = _live(world, roles)
-    roles(Role.APPLY)
-    client = world.client()  # the apply role's key, straight at the API
+    # The apply role's key, straight at the API (explicit: boto3's default session caches keys).
+    client = boto3.client("invoicing", aws_access_key_id=APPLY_KEY, aws_secret_access_key="x")
     with pytest.raises(client.exceptions.AccessDeniedException):
         client.tag_resource(
             ResourceArn=arn, ResourceTags=[{"Key": "coupa-gitops:mode", "Value": "test"}]
