@@ -16,7 +16,7 @@ import re
 import secrets
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,6 +46,15 @@ NOT_EMULATED_PARAMS = ("fields", "return_object", "filter")
 class _Grant:
     expires_at: float
     scopes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """An injected answer for the next request to `target`: api, token or any."""
+
+    status: int
+    retry_after: int
+    target: str
 
 
 @dataclass
@@ -80,7 +89,7 @@ class _Tenant:
         default_factory=lambda: {name: {} for name in RESOURCES}
     )
     next_id: Counter[str] = field(default_factory=Counter)
-    faults: deque[tuple[int, int]] = field(default_factory=deque)
+    faults: list[_Fault] = field(default_factory=list)
     bucket: _Bucket = field(default_factory=_Bucket)
     calls: Counter[str] = field(default_factory=Counter)
 
@@ -179,10 +188,14 @@ class CoupaEmulator:
         body: bytes,
     ) -> Response:
         # Faults and the rate limit come before any effect, so a retry is always safe.
-        if tenant.faults:
-            status, retry_after = tenant.faults.popleft()
-            extra = {"Retry-After": str(retry_after)} if status == 429 else {}
-            return _errors(status, "base", [f"injected fault {status}"], **extra)
+        kind = "token" if path == TOKEN_PATH else "api"
+        fault = next((f for f in tenant.faults if f.target in (kind, "any")), None)
+        if fault is not None:
+            tenant.faults.remove(fault)
+            if fault.status == 401:
+                return _oauth_error(401, "invalid_token", "injected fault 401")
+            extra = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
+            return _errors(fault.status, "base", [f"injected fault {fault.status}"], **extra)
         wait = tenant.bucket.take(self._clock())
         if wait:
             return _errors(
@@ -446,11 +459,14 @@ class CoupaEmulator:
 
     def _inject(self, args: dict[str, Any]) -> Any:
         status, count = int(args["status"]), int(args.get("count", 1))
-        if status not in (429, 500, 502, 503, 504) or count < 1:
-            raise ValueError("status must be 429, 500, 502, 503 or 504 and count at least 1")
+        if status not in (401, 429, 500, 502, 503, 504) or count < 1:
+            raise ValueError("status must be 401, 429, 500, 502, 503 or 504; count at least 1")
+        target = args.get("target", "api")
+        if target not in ("api", "token", "any"):
+            raise ValueError("target must be api, token or any")
         retry_after = int(args.get("retry_after", 1))
         tenant = self._tenant(args["host"])
-        tenant.faults.extend([(status, retry_after)] * count)
+        tenant.faults.extend([_Fault(status, retry_after, target)] * count)
         return {"host": tenant.host, "pending": len(tenant.faults)}
 
     def _set_rate_limit(self, args: dict[str, Any]) -> Any:

@@ -62,9 +62,18 @@ class CoupaControl:
         body.update({"name": name} if id is None else {"id": id})
         return self._call("POST", "drift", body)
 
-    def inject(self, host: str, status: int, count: int = 1, retry_after: int = 1) -> int:
-        """Answer the tenant's next `count` requests with `status` (429 or 5xx); pending count."""
-        body = {"host": host, "status": status, "count": count, "retry_after": retry_after}
+    def inject(
+        self, host: str, status: int, count: int = 1, retry_after: int = 1, target: str = "api"
+    ) -> int:
+        """Answer the tenant's next `count` requests to `target` (api, token or any) with
+        `status` (401, 429 or 5xx; a 429 carries Retry-After); returns the faults pending."""
+        body = {
+            "host": host,
+            "status": status,
+            "count": count,
+            "retry_after": retry_after,
+            "target": target,
+        }
         return self._call("POST", "faults", body)["pending"]
 
     def set_rate_limit(self, host: str, rate: float = 25.0, burst: int = 20) -> dict[str, Any]:
