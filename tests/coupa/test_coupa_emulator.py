@@ -48,7 +48,8 @@ def raw(sandbox: Sandbox, host: str) -> Raw:
 def errors(response: httpx.Response, key: str = "supplier") -> list[str]:
     body = response.json()
     assert set(body) == {"errors"}, body
-    return body["errors"][key]
+    messages: list[str] = body["errors"][key]
+    return messages
 
 
 # ---- OAuth ----------------------------------------------------------------------------------
@@ -226,7 +227,11 @@ def test_cxml_po_method_needs_the_cxml_fields(raw: Raw) -> None:
 
 
 def test_invoicing_needs_the_five_invoice_fields(raw: Raw) -> None:
-    created = raw.call("POST", "/api/suppliers", cxml_supplier(**{"allow-cxml-invoicing": False}))
+    created = raw.call(
+        "POST",
+        "/api/suppliers",
+        cxml_supplier("AWS Marketplace", **{"allow-cxml-invoicing": False}),
+    )
     supplier_id = created.json()["id"]
     cleared = raw.call("PUT", f"/api/suppliers/{supplier_id}", {"cxml-invoice-secret": None})
     assert cleared.status_code == 200

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 import urllib.request
+from typing import Any
 
 from controller.providers.coupa.client import CoupaClient
 from controller.sandbox import Sandbox
@@ -16,7 +17,7 @@ from controller.sandbox import Sandbox
 from .helpers import CLIENT_ID, CLIENT_SECRET, PO_URL, SHARED_SECRET, cxml_supplier
 
 
-def documented_get_suppliers(base: str, host: str, name: str) -> list[dict]:
+def documented_get_suppliers(base: str, host: str, name: str) -> list[dict[str, Any]]:
     """m018/m019: POST /oauth2/token, form-encoded; m006/m007: GET /api/suppliers?name=."""
     form = urllib.parse.urlencode(
         {
@@ -39,7 +40,8 @@ def documented_get_suppliers(base: str, host: str, name: str) -> list[dict]:
         headers={"Host": host, "Accept": "application/json", "Authorization": f"Bearer {token}"},
     )
     with urllib.request.urlopen(request, timeout=10) as reply:
-        return json.load(reply)
+        found: list[dict[str, Any]] = json.load(reply)
+        return found
 
 
 def test_what_our_client_wrote_reads_back_the_documented_way(sandbox: Sandbox, host: str) -> None:

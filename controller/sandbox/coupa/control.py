@@ -6,7 +6,7 @@ call names the tenant by its instance host (or URL): `acme.coupahost.com`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from controller.sandbox.control import _request
 
@@ -23,30 +23,33 @@ class CoupaControl:
     def register_client(self, host: str, client_id: str, client_secret: str) -> dict[str, Any]:
         """Accept only registered clients on `host` from now on (none registered: any)."""
         body = {"host": host, "client_id": client_id, "client_secret": client_secret}
-        return self._call("PUT", "clients", body)
+        return cast("dict[str, Any]", self._call("PUT", "clients", body))
 
     def set_token_lifetime(self, host: str, seconds: float) -> dict[str, Any]:
         """Tokens issued on `host` from now on live `seconds` (default 86399)."""
-        return self._call("PUT", "token-lifetime", {"host": host, "seconds": seconds})
+        return cast(
+            "dict[str, Any]",
+            self._call("PUT", "token-lifetime", {"host": host, "seconds": seconds}),
+        )
 
     def revoke_tokens(self, host: str) -> int:
         """Invalidate every token issued on `host` (the next API call gets 401)."""
-        return self._call("POST", "tokens/revoke", {"host": host})["revoked"]
+        return cast(int, self._call("POST", "tokens/revoke", {"host": host})["revoked"])
 
     def suppliers(self, host: str) -> list[dict[str, Any]]:
         """The tenant's suppliers as stored, in id order."""
-        return self._call("GET", "suppliers", host=host)
+        return cast("list[dict[str, Any]]", self._call("GET", "suppliers", host=host))
 
     def commodities(self, host: str) -> list[dict[str, Any]]:
         """The tenant's commodities as stored, in id order."""
-        return self._call("GET", "commodities", host=host)
+        return cast("list[dict[str, Any]]", self._call("GET", "commodities", host=host))
 
     def seed(
         self, host: str, records: list[dict[str, Any]], resource: str = "suppliers"
     ) -> list[dict[str, Any]]:
         """Create records with the API's validation, bypassing token, faults and rate limit."""
         body = {"host": host, "resource": resource, "records": records}
-        return self._call("POST", "seed", body)
+        return cast("list[dict[str, Any]]", self._call("POST", "seed", body))
 
     def drift(
         self,
@@ -60,7 +63,7 @@ class CoupaControl:
         """Edit a record (by name or id) behind the tool's back; returns it."""
         body: dict[str, Any] = {"host": host, "resource": resource, "changes": changes}
         body.update({"name": name} if id is None else {"id": id})
-        return self._call("POST", "drift", body)
+        return cast("dict[str, Any]", self._call("POST", "drift", body))
 
     def inject(
         self, host: str, status: int, count: int = 1, retry_after: int = 1, target: str = "api"
@@ -74,15 +77,18 @@ class CoupaControl:
             "retry_after": retry_after,
             "target": target,
         }
-        return self._call("POST", "faults", body)["pending"]
+        return cast(int, self._call("POST", "faults", body)["pending"])
 
     def set_rate_limit(self, host: str, rate: float = 25.0, burst: int = 20) -> dict[str, Any]:
         """The tenant's token bucket (requests/s, burst); rate 0 turns the limit off."""
-        return self._call("PUT", "rate-limit", {"host": host, "rate": rate, "burst": burst})
+        return cast(
+            "dict[str, Any]",
+            self._call("PUT", "rate-limit", {"host": host, "rate": rate, "burst": burst}),
+        )
 
     def calls(self, host: str) -> dict[str, int]:
         """Requests per `METHOD /path` (`:id` for items) and `total`, faulted ones included."""
-        return self._call("GET", "calls", host=host)
+        return cast("dict[str, int]", self._call("GET", "calls", host=host))
 
     def reset_calls(self, host: str | None = None) -> None:
         self._call("POST", "calls/reset", {} if host is None else {"host": host})
