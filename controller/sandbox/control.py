@@ -9,7 +9,10 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from controller.sandbox.coupa.control import CoupaControl
 
 TIMEOUT_S = 30
 
@@ -169,3 +172,10 @@ class Control:
 
     def policies(self) -> dict[str, Any]:
         return policies(self.url)
+
+    @property
+    def coupa(self) -> CoupaControl:
+        """The Coupa emulator's control endpoints (`/_sandbox/coupa/...`)."""
+        from controller.sandbox.coupa.control import CoupaControl
+
+        return CoupaControl(self.url)

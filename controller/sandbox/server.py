@@ -26,6 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from controller.sandbox.access import Policies, authorize
 from controller.sandbox.control import Control
+from controller.sandbox.coupa import http as coupa_http
+from controller.sandbox.coupa.app import CoupaEmulator
 from controller.sandbox.errors import (
     ApiError,
     IncompleteSignatureException,
@@ -130,7 +132,24 @@ class _Handler(BaseHTTPRequestHandler):
         self._headers_buffer.append(b"\r\n" + data)  # headers and body in one write
         self.flush_headers()
 
+    def _coupa(self, method: str) -> bool:
+        """Coupa's paths (`/oauth2/token`, `/api/...`) go to the Coupa emulator."""
+        if not coupa_http.owns(self.path):
+            return False
+        coupa_http.serve(self, method, self.server.app.coupa)
+        return True
+
+    def do_PATCH(self) -> None:
+        if not self._coupa("PATCH"):
+            self._send(404, {"message": "POST AWS JSON 1.0 requests to /"})
+
+    def do_DELETE(self) -> None:
+        if not self._coupa("DELETE"):
+            self._send(404, {"message": "POST AWS JSON 1.0 requests to /"})
+
     def do_POST(self) -> None:
+        if self._coupa("POST"):
+            return
         path = urlsplit(self.path).path
         if path.startswith(CONTROL_PREFIX):
             self._control("POST")
@@ -140,12 +159,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"message": f"No such path {path}: POST AWS JSON 1.0 requests to /"})
 
     def do_PUT(self) -> None:
+        if self._coupa("PUT"):
+            return
         if urlsplit(self.path).path.startswith(CONTROL_PREFIX):
             self._control("PUT")
         else:
             self._send(404, {"message": "POST AWS JSON 1.0 requests to /"})
 
     def do_GET(self) -> None:
+        if self._coupa("GET"):
+            return
         if urlsplit(self.path).path.startswith(CONTROL_PREFIX):
             self._control("GET")
         else:
@@ -273,6 +296,7 @@ class App:
         self.identity = Identity(self.account_for, self._remember_key)
         self.calls: dict[str, int] = {}
         self._lock = threading.Lock()
+        self.coupa = CoupaEmulator(log=log)  # in memory, not in the SQLite file
 
     def _remember_key(self, access_key: str, account: str) -> None:
         with self._lock:
@@ -316,6 +340,8 @@ class App:
     # ---- control endpoints ---------------------------------------------------------------
 
     def control(self, method: str, route: str, query: dict[str, str], body: dict[str, Any]) -> Any:
+        if route.startswith("coupa/"):
+            return self.coupa.control(method, route.removeprefix("coupa/"), {**query, **body})
         handler = CONTROL_ROUTES.get((method, route))
         if handler is None:
             known = ", ".join(f"{m} {CONTROL_PREFIX}{r}" for m, r in CONTROL_ROUTES)
@@ -345,6 +371,7 @@ class App:
     def _reset(self, args: dict[str, Any]) -> Any:
         self.service.reset()
         self.identity.reset()
+        self.coupa.reset()
         self._reset_calls(args)
         return {"reset": True}
 

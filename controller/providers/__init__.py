@@ -1,0 +1,1 @@
+"""Providers: one package per external system the engine reconciles."""
