@@ -7,7 +7,6 @@ import threading
 import time
 from collections.abc import Iterator
 
-import boto3
 import pytest
 
 from controller.errors import UserError
