@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from controller import intent, render
-from controller.intent import GO_LIVE, Intent, IntegrationIntent
+from controller.intent import GO_LIVE, IntegrationIntent, Intent
 
 from .builders import item, live, plan_of
 from .test_render_unit import READY
