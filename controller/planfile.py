@@ -78,12 +78,17 @@ def _object(value: object, keys: dict[str, tuple[type, ...]], where: str) -> lis
 def problems(doc: object) -> list[str]:
     """Every shape problem of a plan file's JSON document (empty when it can be read)."""
     found = _object(doc, TOP, "")
-    if found:
+    if not isinstance(doc, dict):
         return found
+
+    def entries(key: str) -> list:
+        value = doc.get(key)
+        return value if isinstance(value, list) else []  # a wrong type is reported above
+
     for key, keys in LISTED.items():
-        for index, entry in enumerate(doc[key]):
+        for index, entry in enumerate(entries(key)):
             found += _object(entry, keys, f"{key}[{index}]")
-    for index, change in enumerate(doc["changes"]):
+    for index, change in enumerate(entries("changes")):
         where = f"changes[{index}]"
         shape = _object(change, CHANGE, where)
         found += shape
