@@ -54,7 +54,7 @@ def test_the_summary_counts_a_go_live_mode_change_once():
     line = render.summary(plan)
     changes = len(plan.actionable)
     numbers = [int(word) for word in line.replace("(", " ").split() if word.isdigit()]
-    go_live, *parts, unchanged = numbers
+    go_live, *parts, _unchanged = numbers
     assert sum(parts) == changes  # every change once, in its own group
     assert go_live == len(plan.go_live)
     assert line.startswith(f"Plan: {go_live} GO-LIVE change(s) need approval (")
