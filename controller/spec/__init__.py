@@ -102,7 +102,8 @@ def _document_problems(doc: Document) -> list[Problem]:
         p for p in structural if not (p.path in hidden and p.message == NO_CONTROL_MESSAGE)
     ]
     found = structural + semantic
-    reported = {p.path for p in found}
+    # A tag's other characters are a separate fix: both are said.
+    reported = {p.path for p in found if rules.TAG_HELP not in p.message}
     return found + [p for path, p in hidden.items() if path not in reported]
 
 
