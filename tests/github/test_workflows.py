@@ -156,7 +156,8 @@ def test_the_commands_the_workflows_run() -> None:
         (
             "pr.yml",
             "plan",
-            "coupa-gitops plan --changed-since HEAD^1 --format markdown --out plan.json > plan.md",
+            "coupa-gitops plan --no-secrets --changed-since HEAD^1 --format markdown "
+            "--out plan.json --step-summary > plan.md",
         ),
         (
             "apply.yml",
@@ -178,7 +179,8 @@ def test_the_commands_the_workflows_run() -> None:
         (
             "drift.yml",
             "drift",
-            "coupa-gitops plan --detailed-exitcode --format markdown > drift.md || status=$?",
+            "coupa-gitops plan --no-secrets --detailed-exitcode --format markdown > drift.md "
+            "|| status=$?",
         ),
         ("ci.yml", "ci", "coupa-gitops codeowners --check"),
         (
