@@ -497,15 +497,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error(prefix: str, message: str) -> None:
+    """Print an error: secrets this run resolved redacted (AWS may echo one), log-safe."""
+    from controller import escape
+    from controller.secrets import redact
+
+    text = escape.terminal(redact(message), keep_newlines=True)
+    print(f"{prefix}{text}" if prefix else text, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except BlockedError as exc:
-        print(f"blocked: {exc}", file=sys.stderr)
+        _error("blocked: ", str(exc))
         return EXIT_BLOCKED
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error("error: ", str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -514,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except Exception:
-        traceback.print_exc()
+        _error("", traceback.format_exc().rstrip("\n"))
         print(
             "\ncoupa-gitops hit a bug (the traceback above). Please report it with the command "
             "you ran; nothing in this message is a secret value.",

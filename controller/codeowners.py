@@ -16,6 +16,7 @@ from pathlib import Path
 
 from controller import spec
 from controller.errors import UserError
+from controller.escape import char, hidden, visible
 from controller.model import Integration
 
 DEFAULT_OUTPUT = ".github/CODEOWNERS"
@@ -41,11 +42,13 @@ _UNSAFE = frozenset(" \t#!*?[]\\")
 
 
 def _pattern(path: str) -> str:
-    bad = sorted({c for c in path if c in _UNSAFE})
+    """`path` as one CODEOWNERS pattern, or a UserError: a line break would split the line."""
+    bad = sorted({c for c in path if c in _UNSAFE or hidden(c) or not c.isprintable()})
     if bad:
         raise UserError(
-            f"{path.lstrip('/')}: CODEOWNERS cannot name a file containing "
-            f"{' '.join(map(repr, bad))}; rename it (letters, digits, - _ . and / are safe)"
+            f"{visible(path.lstrip('/'))}: CODEOWNERS cannot name a file containing "
+            f"{' '.join(f'`{char(c)}`' for c in bad)}; rename it "
+            "(letters, digits, - _ . and / are safe)"
         )
     return path
 

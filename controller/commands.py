@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from controller import escape as esc
 from controller import github, render, spec
 from controller.errors import UserError
 from controller.golive import Action
@@ -140,13 +141,40 @@ def write_plan_file(plan: Plan, path: str) -> None:
 
 
 def read_plan_file(path: str) -> Plan:
+    """The saved plan at `path`; a UserError saying what is wrong with it otherwise."""
+    from controller import planfile
+
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        if doc.get("kind") != PLAN_FILE_KIND:
-            raise ValueError("not a coupa-gitops plan file")
-        return Plan.from_dict(doc)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read plan file {path}: {exc}") from None
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise UserError(
+            f"{path} is not JSON ({exc}); a plan file is what `plan --out` writes"
+        ) from None
+    if not isinstance(doc, dict) or doc.get("kind") != PLAN_FILE_KIND:
+        raise UserError(
+            f'{path} is not a coupa-gitops plan file (no "kind": "{PLAN_FILE_KIND}"); '
+            "make one with `coupa-gitops plan --out FILE`"
+        )
+    planfile.check(path, doc)
+    try:
+        return Plan.from_dict(doc)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError(f"cannot read plan file {path}: {exc}") from None
+
+
+def check_plan_names(path: str, plan: Plan, items: Iterable[Integration]) -> None:
+    """A saved plan may only change integrations a file declares (deletes name orphans)."""
+    known = {i.name for i in items}
+    ghosts = sorted({c.name for c in plan.actionable if c.action is not Action.DELETE} - known)
+    if ghosts:
+        raise UserError(
+            f"{path} changes {', '.join(map(repr, ghosts))}, which no config file declares; "
+            "nothing was changed: plan again with `coupa-gitops plan --out FILE`"
+        )
 
 
 def plan_command(
@@ -167,7 +195,7 @@ def plan_command(
             f"plan saved to {out}; apply it with: coupa-gitops apply --plan {out}", file=sys.stderr
         )
     if summary:
-        github.write_step_summary(render.markdown(plan))
+        github.write_step_summary(render.markdown(plan, render.SUMMARY_BUDGET, render.SUMMARY_REST))
     return 2 if detailed_exitcode and plan.has_changes else 0
 
 
@@ -200,6 +228,8 @@ def apply_command(
     options = options or Options()
     saved = read_plan_file(plan_file) if plan_file else None
     scope = scope_of_plan(paths, saved) if saved else load_scope(paths)
+    if saved is not None:
+        check_plan_names(plan_file, saved, spec.load(paths).require_valid())
     session = Session(Role.GO_LIVE if options.allow_go_live else Role.APPLY)
     commit = head_commit()
     # A saved plan grants nothing: the fresh plan is what runs, and only if it is the same.
@@ -216,23 +246,25 @@ def apply_command(
     applier = Applier(session.clients.call, session.target, session.secrets, by_name, commit)
     print(f"Applying {len(gated.runnable)} change(s)...")
     try:
-        report = applier.run(gated, print)
+        report = applier.run(gated, _say)
     except ApplyFailed as exc:
         if summary:
             from controller.secrets import redact
 
-            failed = redact(str(exc))
-            github.write_step_summary(f"### coupa-gitops apply failed\n\n```\n{failed}\n```")
+            failed = redact(str(exc)).split("\n")
+            github.write_step_summary(
+                "\n".join(["### coupa-gitops apply failed", "", *esc.fence(failed)])
+            )
         raise
     lines = [f"Apply complete: {len(report.done)} change(s) done."]
     for heading, items in _left_over(report):
         lines.append(f"{heading}:")
         lines += [f"  - {p}" for p in items]
-    print("\n".join(lines))
+    _say("\n".join(lines))
     if summary:
-        done = "\n".join(f"- {d}" for d in report.done) or "- nothing to do"
+        done = "\n".join(f"- {esc.markdown(d)}" for d in report.done) or "- nothing to do"
         left = "".join(
-            f"\n\n**{heading}:**\n" + "\n".join(f"- {p}" for p in items)
+            f"\n\n**{heading}:**\n" + "\n".join(f"- {esc.markdown(p)}" for p in items)
             for heading, items in _left_over(report)
         )
         github.write_step_summary("### coupa-gitops apply\n\n" + done + left)
@@ -252,6 +284,11 @@ def _left_over(report) -> list[tuple[str, list[str]]]:
         (WAITING, report.waiting),
     ]
     return [(heading, items) for heading, items in groups if items]
+
+
+def _say(text: str) -> None:
+    """Print our own (possibly multi-line) message with every value in it made log-safe."""
+    print(esc.terminal(text, keep_newlines=True), flush=True)
 
 
 def _short(commit: str | None) -> str:
@@ -286,6 +323,8 @@ def status_rows(items, observed: Observed, plan: Plan) -> list[list[str]]:
 
 
 def table(rows: list[list[str]]) -> str:
+    """Aligned columns; every cell shown escaped (a live tag value may hold anything)."""
+    rows = [[esc.terminal(cell) for cell in row] for row in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return (
         "\n".join(
@@ -331,14 +370,14 @@ def status_command(paths: list[str], fmt: str = "text") -> int:
     sys.stdout.write(table(status_rows(scope.items, observed, plan)))
     orphans = [c for c in plan.actionable if c.action is Action.DELETE]
     for change in orphans:
-        print(f"orphan: {change.arn} is tagged {change.name} but has no config file")
+        _say(f"orphan: {change.arn} is tagged {esc.visible(change.name)} but has no config file")
     if plan.unmanaged:
         print("unmanaged (no coupa-gitops:name tag; never changed):")
         for u in plan.unmanaged:
             hint = (
                 f"  -> coupa-gitops import {u.adoptable_by} --arn {u.arn}" if u.adoptable_by else ""
             )
-            print(f"  {u.arn} buyer {u.buyer_identity} supplier {u.supplier_identity}{hint}")
+            _say(f"  {u.arn} buyer {u.buyer_identity} supplier {u.supplier_identity}{hint}")
     return 0
 
 

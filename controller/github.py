@@ -11,19 +11,12 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
+from controller.escape import command_data, command_property, visible
+
 
 def in_actions(env: Mapping[str, str] | None = None) -> bool:
     """True when running as a GitHub Actions step (the runner sets GITHUB_ACTIONS=true)."""
     return (os.environ if env is None else env).get("GITHUB_ACTIONS") == "true"
-
-
-def _escape_data(value: str) -> str:
-    # The toolkit's escapeData (actions/toolkit, packages/core/src/command.ts).
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def write_step_summary(markdown: str, env: Mapping[str, str] | None = None) -> bool:
@@ -55,7 +48,7 @@ def mask(
     lines = [value] + ([ln for ln in value.splitlines() if ln.strip()] if "\n" in value else [])
     out.flush()
     for item in lines:
-        out.write(f"::add-mask::{_escape_data(item)}\n")
+        out.write(f"::add-mask::{command_data(item)}\n")
     out.flush()
     return True
 
@@ -73,5 +66,8 @@ def annotation(
     if level not in ("error", "warning", "notice"):
         raise ValueError(f"annotation level must be error, warning or notice, not {level!r}")
     props = {"file": file, "line": line, "col": col, "title": title}
-    where = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items() if v is not None)
-    return f"::{level}{' ' + where if where else ''}::{_escape_data(message)}"
+    # The message is shown on the pull request: hidden characters appear as escapes there,
+    # except line breaks, which an annotation may hold (escaped as %0A by command_data).
+    shown = "\n".join(visible(part) for part in message.split("\n"))
+    where = ",".join(f"{k}={command_property(str(v))}" for k, v in props.items() if v is not None)
+    return f"::{level}{' ' + where if where else ''}::{command_data(shown)}"

@@ -12,13 +12,13 @@ the live mode, and a file that cannot be read counts as go-live.
 
 from __future__ import annotations
 
-import html
 import json
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from controller import escape as esc
 from controller import gitdiff, golive, spec
 from controller.golive import Action, Facts, Gate
 from controller.model import Mode
@@ -30,7 +30,8 @@ ROUTINE, GO_LIVE = Gate.ROUTINE.value, Gate.GO_LIVE.value
 ADD, EDIT, REMOVE = "add", "edit", "remove"
 SECRET_SOURCES = frozenset({"env", "ssm", "secretsManager"})
 REDACTED = "(not a secret reference: value hidden)"
-MARKDOWN_BUDGET = 30_000  # characters; a GitHub comment holds 65,536 and the plan shares it
+MARKDOWN_BUDGET = 30_000  # bytes; a comment holds 65,536 characters and the plan shares it
+MAX_NOTES = 20
 MODE_PATH = "spec.mode"
 
 
@@ -348,15 +349,17 @@ def _headline(intent: Intent) -> str:
 
 
 def render_text(intent: Intent) -> str:
+    """The terminal view; every line escaped (file names and values may hold anything)."""
     lines = [
         f"Changes since {intent.base} ({intent.base_commit[:12]}), read from git alone "
         "(no AWS access; the plan is authoritative):"
     ]
-    width = max((len(i.label) for i in intent.integrations), default=0)
+    labels = {id(i): esc.visible(i.label) for i in intent.integrations}
+    width = max((len(label) for label in labels.values()), default=0)
     for item in intent.integrations:
         lines.append(
-            f"  {item.gate:<8} {item.kind:<7} {item.label:<{width}}  mode {_mode(item):<18} "
-            f"{item.file_after or item.file_before}"
+            f"  {item.gate:<8} {item.kind:<7} {labels[id(item)]:<{width}}  "
+            f"mode {esc.visible(_mode(item)):<18} {item.file_after or item.file_before}"
         )
         lines.extend(f"      why go-live: {r}" for r in item.reasons)
         lines.extend(
@@ -364,23 +367,11 @@ def render_text(intent: Intent) -> str:
         )
     lines.extend(f"note: {n}" for n in intent.notes)
     lines.append(_headline(intent))
-    return "\n".join(lines) + "\n"
+    return "\n".join(esc.terminal(line) for line in lines) + "\n"
 
 
-def _code(value: str) -> str:
-    """Inline code that renders literally (no links, no @mentions), safe inside a table cell."""
-    value = value.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
-    run, longest = 0, 0
-    for char in value:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") or not value else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
-
-
-def _html(value: str) -> str:
-    return html.escape(value).replace("@", "&#64;")
+_code = esc.code
+_html = esc.html
 
 
 def _mode_cell(item: IntegrationIntent) -> str:
@@ -398,7 +389,8 @@ def _row(item: IntegrationIntent) -> str:
         why = "routine: test mode" if item.kind == ADD else "routine"
     file = item.file_after or item.file_before or ""
     return (
-        f"| {_code(item.label)} | {item.kind} | {_mode_cell(item)} | {_html(why)} | {_code(file)} |"
+        f"| {_code(item.label)} | {item.kind} | {_mode_cell(item)} | {esc.markdown(why)} "
+        f"| {_code(file)} |"
     )
 
 
@@ -418,11 +410,21 @@ def _details(item: IntegrationIntent) -> str:
             *rows,
             "",
             "</details>",
+            "",
         ]
     )
 
 
+def _table(title: str, items: tuple[IntegrationIntent, ...]) -> list[str]:
+    """A section as blocks: the title with its header, then one block per row (cut by row)."""
+    if not items:
+        return []
+    head = f"{title}\n\n| Integration | Change | Mode | Why | File |\n|---|---|---|---|---|"
+    return [head, *(_row(item) for item in items)]
+
+
 def render_markdown(intent: Intent, budget: int = MARKDOWN_BUDGET) -> str:
+    """The intent for a PR comment, within `budget` (UTF-8 bytes): go-live rows first."""
     c = intent.counts()
     out = ["## coupa-gitops intent", ""]
     if not intent.integrations:
@@ -442,43 +444,30 @@ def render_markdown(intent: Intent, budget: int = MARKDOWN_BUDGET) -> str:
         "The plan, which reads the live configuration, is authoritative.</sub>",
         "",
     ]
-    header = ["| Integration | Change | Mode | Why | File |", "|---|---|---|---|---|"]
-    sections = [("### Go-live", intent.go_live), ("### Routine", intent.routine)]
-    size = sum(len(line) + 1 for line in out)
-    omitted = 0
-    for title, items in sections:
-        if not items:
-            continue
-        block = [title, "", *header]
-        for item in items:
-            row = _row(item)
-            if size + len(row) > budget and item.gate == ROUTINE:
-                omitted += 1
-                continue
-            block.append(row)
-            size += len(row) + 1
-        out += [*block, ""]
-    for item in intent.integrations:
-        if item.kind != EDIT or not item.fields:
-            continue
-        block = _details(item)
-        if size + len(block) > budget:
-            omitted += 1
-            continue
-        out += [block, ""]
-        size += len(block) + 2
     if intent.notes:
-        out += ["> [!NOTE]", *(f"> {_html(n)}  " for n in intent.notes), ""]
-    if omitted:
-        out.append(
-            f"_{omitted} more row(s) or detail block(s) left out to fit a comment; "
-            f"run `coupa-gitops intent --base {intent.base_commit[:12]}` for all of them._"
-        )
-    return "\n".join(out).rstrip() + "\n"
+        out += ["> [!NOTE]", *(f"> {esc.markdown(n)}  " for n in intent.notes[:MAX_NOTES])]
+        if len(intent.notes) > MAX_NOTES:
+            out.append(f"> … and {len(intent.notes) - MAX_NOTES} more notes  ")
+        out.append("")
+    # A table row is a block of its own, so a cut between rows leaves the table whole; a
+    # blank line after the last row of a section ends the table before the next block.
+    blocks = ["\n".join(out).rstrip() + "\n"]
+    for title, items in (("### Go-live", intent.go_live), ("### Routine", intent.routine)):
+        rows = _table(title, items)
+        if rows:
+            rows[-1] += "\n"
+        blocks += rows
+    blocks += [_details(i) for i in intent.integrations if i.kind == EDIT and i.fields]
+    note = (
+        "\n_{left} more row(s) or detail block(s) left out to fit a comment; "
+        f"run `coupa-gitops intent --base {intent.base_commit[:12]}` or see the `intent` "
+        "artifact (intent.json) for all of them._\n"
+    )
+    return esc.fit(blocks, budget, note)
 
 
 def render_json(intent: Intent) -> str:
-    return json.dumps(intent.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(intent.to_dict(), indent=2, ensure_ascii=True) + "\n"
 
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}

@@ -7,8 +7,11 @@ and reused; reads run concurrently (bounded); botocore retries throttling and 5x
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +27,82 @@ from controller.state import FeatureStatus, LivePreference, Observed, Supplier, 
 from controller.translate import essence
 
 DEFAULT_CONCURRENCY = 8
+# How long one call may take before we say the endpoint does not answer. Env overrides exist
+# for tests and slow links (COUPA_GITOPS_CONNECT_TIMEOUT / _READ_TIMEOUT / _CALL_BUDGET).
+TIMEOUT_ENV = {
+    "connect": "COUPA_GITOPS_CONNECT_TIMEOUT",
+    "read": "COUPA_GITOPS_READ_TIMEOUT",
+    "budget": "COUPA_GITOPS_CALL_BUDGET",
+}
+PROGRESS_ENV = "COUPA_GITOPS_PROGRESS"
+TIMEOUTS = (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-attempt timeouts and the total time one call may take with its retries (seconds)."""
+
+    connect: float = 10.0
+    read: float = 30.0
+    budget: float = 100.0  # a retry starts only if it can end within this: under two minutes
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
+        env = os.environ if env is None else env
+        values = {}
+        for field, var in TIMEOUT_ENV.items():
+            if env.get(var):
+                try:
+                    values[field] = float(env[var])
+                except ValueError:
+                    raise UserError(
+                        f"{var} must be a number of seconds, not {env[var]!r}"
+                    ) from None
+        return cls(**values)
+
+    def describe(self) -> str:
+        return (
+            f"{self.budget:g} s (connect timeout {self.connect:g} s, read timeout "
+            f"{self.read:g} s, retries included)"
+        )
+
+
+def _start_clock(context: dict, **_) -> None:
+    context.setdefault("coupa_gitops_started", time.monotonic())
+
+
+def _deadline(limits: Limits) -> Callable:
+    """A needs-retry handler: no retry of a timeout that could not finish within the budget.
+
+    botocore retries a timeout like any transient error (10 attempts of up to 40 s each);
+    raising the timeout here ends the call instead (a None answer would not stop the retry).
+    """
+
+    def handler(request_dict: dict, caught_exception: Exception | None = None, **_) -> None:
+        if not isinstance(
+            caught_exception, (*TIMEOUTS, botocore.exceptions.EndpointConnectionError)
+        ):
+            return None
+        started = request_dict.get("context", {}).get("coupa_gitops_started", time.monotonic())
+        if time.monotonic() - started + limits.connect + limits.read > limits.budget:
+            raise caught_exception
+        return None
+
+    return handler
+
+
+def progress_wanted(env: Mapping[str, str] | None = None, stream=None) -> bool:
+    """Progress lines on a terminal, or when asked (COUPA_GITOPS_PROGRESS=1); quiet in CI logs."""
+    env = os.environ if env is None else env
+    stream = stream or sys.stderr
+    if env.get(PROGRESS_ENV) in ("0", "false"):
+        return False
+    return bool(env.get(PROGRESS_ENV)) or (hasattr(stream, "isatty") and stream.isatty())
+
+
+def progress(message: str) -> None:
+    if progress_wanted():
+        print(message, file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -51,9 +130,22 @@ def _snake(operation: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
 
 
-def explain(exc: Exception, service: str, operation: str, account: str | None) -> UserError:
+def explain(
+    exc: Exception,
+    service: str,
+    operation: str,
+    account: str | None,
+    limits: Limits | None = None,
+) -> UserError:
     """A user-facing error for a failed AWS call: what failed, why, and what to do."""
     where = f" in account {account}" if account else ""
+    if isinstance(exc, TIMEOUTS):
+        url = exc.kwargs.get("endpoint_url", "?")
+        return UserError(
+            f"AWS endpoint {url} did not answer within {(limits or Limits()).describe()} "
+            f"calling {service}:{operation}{where}; check the endpoint (AWS_ENDPOINT_URL_*), "
+            f"the network or a proxy, then run again (longer: {TIMEOUT_ENV['read']})"
+        )
     action = f"{service}:{operation}"  # the IAM action has the API's own name
     if isinstance(exc, botocore.exceptions.ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
@@ -72,7 +164,11 @@ def explain(exc: Exception, service: str, operation: str, account: str | None) -
             "everything locally with `coupa-gitops demo`."
         )
     if isinstance(exc, botocore.exceptions.EndpointConnectionError):
-        return UserError(f"cannot reach the AWS endpoint for {service}{where}: {exc}")
+        url = exc.kwargs.get("endpoint_url", "?")
+        return UserError(
+            f"cannot reach the AWS endpoint {url} for {service}{where}: {exc}; check the "
+            "endpoint (AWS_ENDPOINT_URL_*), the network or a proxy"
+        )
     if isinstance(exc, botocore.exceptions.BotoCoreError):
         return UserError(f"{action}{where} failed: {exc}")
     raise exc
@@ -88,12 +184,16 @@ class Clients:
         retry_mode: str = "standard",
         max_attempts: int = 10,
         session_factory: Callable[[], boto3.Session] = boto3.Session,
+        limits: Limits | None = None,
     ):
         self.concurrency = concurrency
+        self.limits = limits or Limits.from_env()
         self._config = Config(
             retries={"mode": retry_mode, "max_attempts": max_attempts},
             max_pool_connections=max(concurrency, 10),
             user_agent_extra="coupa-gitops",
+            connect_timeout=self.limits.connect,
+            read_timeout=self.limits.read,
         )
         self._base = session_factory
         self._lock = threading.Lock()
@@ -114,7 +214,7 @@ class Clients:
                     RoleArn=target.role_arn, RoleSessionName=f"coupa-gitops-{name}"[:64]
                 )["Credentials"]
             except Exception as exc:
-                raise explain(exc, "sts", "AssumeRole", target.account) from None
+                raise explain(exc, "sts", "AssumeRole", target.account, self.limits) from None
             session = boto3.Session(
                 aws_access_key_id=creds["AccessKeyId"],
                 aws_secret_access_key=creds["SecretAccessKey"],
@@ -133,6 +233,8 @@ class Clients:
         made = self._session(target, name).client(
             service, region_name=target.region, config=self._config
         )
+        made.meta.events.register("before-call", _start_clock)
+        made.meta.events.register_first("needs-retry", _deadline(self.limits))
         with self._lock:
             return self._clients.setdefault(key, made)
 
@@ -142,7 +244,7 @@ class Clients:
         try:
             return method(**params)
         except Exception as exc:
-            raise explain(exc, service, operation, target.account) from None
+            raise explain(exc, service, operation, target.account, self.limits) from None
 
     def preflight(self, target: Target, name: str = "run") -> Identity:
         """Check the caller is the payer account of `target` (once per target per run)."""
@@ -157,10 +259,14 @@ class Clients:
             payer = org["MasterAccountId"]
         except botocore.exceptions.ClientError as exc:
             if exc.response["Error"]["Code"] != "AWSOrganizationsNotInUseException":
-                raise explain(exc, "organizations", "DescribeOrganization", caller) from None
+                raise explain(
+                    exc, "organizations", "DescribeOrganization", caller, self.limits
+                ) from None
             payer = caller  # no organization: the account is its own payer
         except Exception as exc:
-            raise explain(exc, "organizations", "DescribeOrganization", caller) from None
+            raise explain(
+                exc, "organizations", "DescribeOrganization", caller, self.limits
+            ) from None
         if caller != target.account:
             raise UserError(
                 f"the credentials are for account {caller}, but the integration is for "
@@ -311,8 +417,13 @@ class Reader:
                 ]
         except Exception as exc:
             raise explain(
-                exc, "invoicing", "ListProcurementPortalPreferences", target.account
+                exc,
+                "invoicing",
+                "ListProcurementPortalPreferences",
+                target.account,
+                self.clients.limits,
             ) from None
+        progress(f"read account {target.account} ({target.region}): {len(futures)} preference(s)")
         return futures
 
     def reread(self, target: Target, arns: Sequence[str]) -> dict[str, int]:

@@ -9,10 +9,20 @@ import json
 import os
 from collections.abc import Iterable
 
+from controller import escape as esc
 from controller.plan import Action, Change, Check, FieldChange, Plan
+from controller.words import plain
 
 GITHUB_COMMENT_LIMIT = 65_536
-MARKDOWN_BUDGET = 60_000  # leave room for the sticky-comment header and the truncation note
+# The sticky PR comment joins the intent (controller.intent.MARKDOWN_BUDGET, 30,000) and the
+# plan: the two budgets and the glue between them stay under GITHUB_COMMENT_LIMIT.
+MARKDOWN_BUDGET = 34_000
+SUMMARY_BUDGET = 1_000_000  # a job summary allows 1 MiB per step
+COMMENT_REST = (
+    "to fit a GitHub comment; the plan job's summary and its `plan` artifact (plan.json) "
+    "have all of it"
+)
+SUMMARY_REST = "to fit a job summary; the `plan` artifact (plan.json) has all of it"
 
 SYMBOL = {
     Action.CREATE: "+",
@@ -41,16 +51,17 @@ def _value(value: object) -> str:
     return json.dumps(value) if isinstance(value, str) else str(value)
 
 
-def field_line(change: FieldChange, *, creating: bool = False) -> str:
+def field_line(change: FieldChange, *, creating: bool = False, label: str | None = None) -> str:
     """One field as `path: before -> after`; a new resource's fields as `path: value`."""
+    path = label or change.path
     if change.sensitive:
-        return f"{change.path}: (sensitive value {'set' if creating else 'changed'})"
+        return f"{path}: (sensitive value {'set' if creating else 'changed'})"
     suffix = "   # forces replacement" if change.immutable else ""
     if creating:
-        return f"{change.path}: {_value(change.after)}{suffix}"
+        return f"{path}: {_value(change.after)}{suffix}"
     if change.after is None:
-        return f"{change.path}: {_value(change.before)} -> (removed){suffix}"
-    return f"{change.path}: {_value(change.before)} -> {_value(change.after)}{suffix}"
+        return f"{path}: {_value(change.before)} -> (removed){suffix}"
+    return f"{path}: {_value(change.before)} -> {_value(change.after)}{suffix}"
 
 
 def title(change: Change) -> str:
@@ -84,25 +95,38 @@ def duplicate_lines(plan: Plan) -> list[str]:
     ]
 
 
+LABELS = {
+    Action.CREATE: "to create",
+    Action.UPDATE: "to update",
+    Action.REPLACE: "to replace",
+    Action.DELETE: "to delete",
+    Action.STATUS: "mode change(s)",
+}
+
+
+def _tally(changes: Iterable[Change]) -> str:
+    counts = {a: 0 for a in LABELS}
+    for change in changes:
+        counts[change.action] += 1
+    return ", ".join(f"{n} {LABELS[a]}" for a, n in counts.items() if n)
+
+
 def summary(plan: Plan) -> str:
-    """One line: what the plan does, go-live first."""
-    counts = plan.counts()
+    """One line: what the plan does, go-live first; each change counted once."""
+    unchanged = plan.counts()["no-op"]
     unknown = f" {len(plan.unknown)} value(s) not read: not applyable." * bool(plan.unknown)
     if not plan.actionable:
         if plan.has_changes:
             return f"Cannot tell whether anything changed:{unknown}"
-        return f"No changes. {counts['no-op']} integration(s) match AWS."
-    labels = {
-        "create": "to create",
-        "update": "to update",
-        "replace": "to replace",
-        "delete": "to delete",
-        "status": "mode change(s)",
-    }
-    parts = [f"{counts[action]} {label}" for action, label in labels.items() if counts[action]]
-    go_live = len(plan.go_live)
-    lead = f"{go_live} GO-LIVE change(s) need approval; " if go_live else ""
-    return f"Plan: {lead}{', '.join(parts)}; {counts['no-op']} unchanged.{unknown}"
+        return f"No changes. {unchanged} integration(s) match AWS."
+    parts = []
+    if plan.go_live:
+        parts.append(
+            f"{len(plan.go_live)} GO-LIVE change(s) need approval ({_tally(plan.go_live)})"
+        )
+    if plan.routine:
+        parts.append(_tally(plan.routine))
+    return f"Plan: {'; '.join(parts)}; {unchanged} unchanged.{unknown}"
 
 
 def verdict(change: Change) -> str:
@@ -119,155 +143,186 @@ def _use_colour(stream) -> bool:
 
 
 def _paint(text: str, code: str | None, colour: bool) -> str:
+    """One line, escaped for a terminal and a CI log, then coloured (our codes only)."""
+    text = esc.terminal(text)
     return f"\033[{code}m{text}\033[0m" if colour and code else text
 
 
-def _text_change(change: Change, colour: bool) -> Iterable[str]:
+def _text_change(change: Change) -> Iterable[tuple[str, str | None]]:
     head = f"  {SYMBOL[change.action]} {title(change)}  [account {change.account}]"
-    yield _paint(head, COLOUR.get(change.action), colour)
+    yield head, COLOUR.get(change.action)
     for reason in change.reasons:
-        yield f"      why: {reason}"
+        yield f"      why: {reason}", None
     for blocker in change.blockers:
-        yield _paint(f"      BLOCKED: {blocker}", "31", colour)
+        yield f"      BLOCKED: {blocker}", "31"
     if change.readiness:
-        yield f"      readiness: {verdict(change)}"
+        yield f"      readiness: {verdict(change)}", None
         for check in change.readiness:
-            yield f"        [{'x' if check.ok else ' '}] {check.name}: {check.detail}"
+            yield f"        [{'x' if check.ok else ' '}] {check.name}: {check.detail}", None
     for f in change.fields:
-        yield f"      {field_line(f, creating=change.action is Action.CREATE)}"
+        yield f"      {field_line(f, creating=change.action is Action.CREATE)}", None
 
 
-def text(plan: Plan, stream=None) -> str:
-    colour = _use_colour(stream)
-    lines = [summary(plan)]
+def _text_lines(plan: Plan) -> Iterable[tuple[str, str | None]]:
+    yield summary(plan), None
     if plan.go_live:
-        lines += [
-            "",
-            _paint("GO-LIVE (needs --allow-go-live, i.e. an approved apply):", "1;31", colour),
-        ]
+        yield "", None
+        yield "GO-LIVE (needs --allow-go-live, i.e. an approved apply):", "1;31"
         for change in plan.go_live:
-            lines += _text_change(change, colour)
+            yield from _text_change(change)
     if plan.routine:
-        lines += ["", "Routine:"]
+        yield "", None
+        yield "Routine:", None
         for change in plan.routine:
-            lines += _text_change(change, colour)
+            yield from _text_change(change)
     if plan.unmanaged:
-        lines += ["", "Unmanaged preferences (no coupa-gitops:name tag; never changed):"]
+        yield "", None
+        yield "Unmanaged preferences (no coupa-gitops:name tag; never changed):", None
         for u in plan.unmanaged:
             hint = (
                 f"; adopt: coupa-gitops import {u.adoptable_by} --arn {u.arn}"
                 if u.adoptable_by
                 else ""
             )
-            lines.append(
-                f"  {u.arn} (buyer {u.buyer_identity}, supplier {u.supplier_identity}){hint}"
+            yield (
+                f"  {u.arn} (buyer {u.buyer_identity}, supplier {u.supplier_identity}){hint}",
+                None,
             )
     if plan.unknown:
-        lines += ["", "Unknown (apply refuses until these can be read):"]
-        lines += [f"  ? {line}" for line in unknown_lines(plan)]
+        yield "", None
+        yield "Unknown (apply refuses until these can be read):", None
+        for line in unknown_lines(plan):
+            yield f"  ? {line}", None
     if plan.duplicates:
-        lines += ["", "Duplicate managed preferences (never changed):"]
-        lines += [f"  ! {line}" for line in duplicate_lines(plan)]
-    lines += [f"note: {n}" for n in plan.notes]
-    return "\n".join(lines) + "\n"
+        yield "", None
+        yield "Duplicate managed preferences (never changed):", None
+        for line in duplicate_lines(plan):
+            yield f"  ! {line}", None
+    for note in plan.notes:
+        yield f"note: {note}", None
+
+
+def text(plan: Plan, stream=None) -> str:
+    """The terminal view; every line escaped (no control characters, no workflow commands)."""
+    colour = _use_colour(stream)
+    return "\n".join(_paint(line, code, colour) for line, code in _text_lines(plan)) + "\n"
 
 
 # --- markdown ---
+# Every value (names, ARNs, file names, AWS's words) goes through controller.escape: in a
+# code span, a fence, HTML-escaped, or as escaped prose. Our own words are written as is.
 
 
 def _md_checklist(checks: Iterable[Check]) -> str:
-    return "\n".join(f"- [{'x' if c.ok else ' '}] **{c.name}**: {c.detail}" for c in checks)
+    return "\n".join(
+        f"- [{'x' if c.ok else ' '}] **{esc.markdown(c.name)}**: {esc.markdown(c.detail)}"
+        for c in checks
+    )
+
+
+def _md_field(change: FieldChange, *, creating: bool) -> str:
+    """A field line for a finance reader: plain words first, then the dotted path."""
+    words = plain(change.path)
+    label = f"{words} [{change.path}]" if words != change.path else None
+    return field_line(change, creating=creating, label=label)
 
 
 def _md_details(change: Change) -> str:
+    where = change.source or change.arn or ""
     body = [
-        f"<details><summary><code>{SYMBOL[change.action]} {title(change)}</code>"
-        f" ({len(change.fields)} field(s), <code>{change.source or change.arn}</code>)"
+        f"<details><summary><code>{esc.html(SYMBOL[change.action] + ' ' + title(change))}</code>"
+        f" ({len(change.fields)} field(s), <code>{esc.html(where)}</code>)"
         "</summary>",
         "",
     ]
     if change.reasons:
-        body += [f"- {r}" for r in change.reasons] + [""]
+        body += [f"- {esc.markdown(r)}" for r in change.reasons] + [""]
     if change.blockers:
-        body += [f"- :no_entry: **blocked**: {b}" for b in change.blockers] + [""]
+        body += [f"- :no_entry: **blocked**: {esc.markdown(b)}" for b in change.blockers] + [""]
     if change.fields:
-        body += ["```diff"]
         marker = {Action.CREATE: "+", Action.DELETE: "-"}.get(change.action, "!")
         creating = change.action is Action.CREATE
-        body += [f"{marker} {field_line(f, creating=creating)}" for f in change.fields]
-        body += ["```"]
+        lines = [f"{marker} {_md_field(f, creating=creating)}" for f in change.fields]
+        body += esc.fence(lines, "diff")
     body += ["", "</details>", ""]
     return "\n".join(body)
 
 
-def markdown(plan: Plan, budget: int = MARKDOWN_BUDGET) -> str:
-    """The PR comment: summary line first, go-live first, details folded, size-limited."""
-    out = [f"**coupa-gitops plan** — {summary(plan)}", ""]
-    if plan.go_live:
-        out += [
-            "### :warning: Go-live: these start or stop real purchasing or invoicing",
+def _md_checklist_section(change: Change) -> str:
+    section = [f"**{esc.code(change.name)}** — {title(change).split(': ', 1)[1]}"]
+    section += [f"- why: {esc.markdown(r)}" for r in change.reasons]
+    if change.readiness:
+        # A paragraph between the two lists keeps them apart: Markdown joins lists that only
+        # a blank line separates into one loose list.
+        section += [
             "",
-            "They run only after a reviewer approves the `go-live` environment.",
+            f"Readiness checks ({verdict(change)}):",
             "",
-            "| Integration | Change | Account | Readiness |",
-            "|---|---|---|---|",
+            _md_checklist(change.readiness),
         ]
-        size = sum(len(line) + 1 for line in out)
-        for index, c in enumerate(plan.go_live):
-            mark = ":white_check_mark: ready" if c.ready else ":x: **not ready**"
-            what = title(c).split(": ", 1)[1]
-            row = f"| `{c.name}` | {what} | {c.account} | {mark} |"
-            if size + len(row) > budget // 2:  # the table is bounded too: half the budget
-                out.append(f"| … | {len(plan.go_live) - index} more go-live change(s) | | |")
-                break
-            out.append(row)
-            size += len(row) + 1
-        out.append("")
-    text_so_far = "\n".join(out)
-    checklists = []
-    for c in plan.go_live:
-        section = [f"**`{c.name}`** — {title(c).split(': ', 1)[1]}"]
-        section += [f"- why: {r}" for r in c.reasons]
-        if c.readiness:
-            section += ["", _md_checklist(c.readiness)]
-        checklists.append("\n".join(section) + "\n")
-    blocks = (
-        checklists
-        + [_md_details(c) for c in plan.go_live if c.fields]
-        + [_md_details(c) for c in plan.routine]
-    )
+    return "\n".join(section) + "\n"
+
+
+def _md_head(plan: Plan, budget: int) -> list[str]:
+    out = [f"**coupa-gitops plan** — {summary(plan)}", ""]  # counts only: no values
+    if not plan.go_live:
+        return out
+    out += [
+        "### :warning: Go-live: these start or stop real purchasing or invoicing",
+        "",
+        "They run only after a reviewer approves the `go-live` environment.",
+        "",
+        "| Integration | Change | Account | Readiness |",
+        "|---|---|---|---|",
+    ]
+    used = esc.size("\n".join(out))
+    for index, c in enumerate(plan.go_live):
+        mark = ":white_check_mark: ready" if c.ready else ":x: **not ready**"
+        what = title(c).split(": ", 1)[1]  # the action or the modes: our words only
+        row = f"| {esc.code(c.name)} | {what} | {esc.markdown(c.account)} | {mark} |"
+        if used + esc.size(row) > budget // 2:  # the table is bounded too: half the budget
+            out.append(f"| … | {len(plan.go_live) - index} more go-live change(s) | | |")
+            break
+        out.append(row)
+        used += esc.size(row) + 1
+    return [*out, ""]
+
+
+def _md_blocks(plan: Plan) -> list[str]:
+    blocks = [_md_checklist_section(c) for c in plan.go_live]
+    blocks += [_md_details(c) for c in plan.go_live if c.fields]
     if plan.routine:
-        blocks.insert(len(blocks) - len(plan.routine), "### Routine changes\n")
+        blocks += ["### Routine changes\n", *(_md_details(c) for c in plan.routine)]
     if plan.unknown or plan.duplicates:
         rows = ["### :question: Not compared, or not ours alone", ""]
-        rows += [f"- unknown: {line}" for line in unknown_lines(plan)]
-        rows += [f"- duplicate: {line}" for line in duplicate_lines(plan)]
+        rows += [f"- unknown: {esc.markdown(line)}" for line in unknown_lines(plan)]
+        rows += [f"- duplicate: {esc.markdown(line)}" for line in duplicate_lines(plan)]
         blocks.insert(0, "\n".join(rows) + "\n")
     if plan.unmanaged:
         rows = ["### Unmanaged preferences (never changed)", ""]
         rows += [
-            f"- `{u.arn}` buyer `{u.buyer_identity}`"
+            f"- {esc.code(u.arn)} buyer {esc.code(u.buyer_identity)}"
             + (
-                f" — adopt with `coupa-gitops import {u.adoptable_by} --arn {u.arn}`"
+                " — adopt with "
+                + esc.code(f"coupa-gitops import {u.adoptable_by} --arn {u.arn}", cell=False)
                 if u.adoptable_by
                 else ""
             )
             for u in plan.unmanaged
         ]
         blocks.append("\n".join(rows) + "\n")
-    shown = [text_so_far]
-    size = len(text_so_far)
-    for index, block in enumerate(blocks):
-        if size + len(block) > budget:
-            left = len(blocks) - index
-            shown.append(
-                f"\n_… {left} more section(s) not shown to fit a GitHub comment; "
-                "the full plan is in the job summary and the `plan.json` artifact._\n"
-            )
-            break
-        shown.append(block)
-        size += len(block)
-    return "\n".join(shown).rstrip() + "\n"
+    return blocks
+
+
+def markdown(plan: Plan, budget: int = MARKDOWN_BUDGET, rest: str = COMMENT_REST) -> str:
+    """The PR comment: summary line first, go-live first, details folded, within `budget`.
+
+    `budget` is in UTF-8 bytes (never fewer than the characters GitHub counts); `rest` says
+    truthfully where whatever does not fit can be read.
+    """
+    head = "\n".join(_md_head(plan, budget))
+    note = f"\n_… {{left}} more section(s) not shown {rest}._\n"
+    return esc.fit([head, *_md_blocks(plan)], budget, note)
 
 
 # --- json ---

@@ -28,6 +28,7 @@ from controller.spec.yamldoc import MAX_BYTES, Document, decode, parse
 __all__ = ["ConfigError", "LoadResult", "Problem", "discover", "load", "load_text"]
 
 SUFFIXES = (".yaml", ".yml")
+NO_CONTROL_MESSAGE = "must not contain control, invisible or line-separator characters"
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,32 @@ def _display(path: Path) -> str:
 
 
 def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Problem]]:
-    """Config files under `paths` (*.yaml/*.yml, recursively), sorted; and missing paths."""
+    """Config files under `paths` (*.yaml/*.yml, recursively), sorted; and problems.
+
+    A missing path is a problem, and so is a file whose name (below the path given) is
+    outside the safe set: it is reported, never read.
+    """
     found: set[Path] = set()
     missing: list[Problem] = []
     for raw in paths:
         path = Path(raw)
         if path.is_file():
-            found.add(path)
+            named = {path: path.name}
         elif path.is_dir():
-            found.update(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            named = {
+                p: p.relative_to(path).as_posix()
+                for p in path.rglob("*")
+                if p.suffix in SUFFIXES and p.is_file()
+            }
         else:
             missing.append(Problem(str(raw), 1, 1, "", "no such file or directory"))
+            continue
+        for file, name in named.items():
+            wrong = rules.file_name_problem(name)
+            if wrong:
+                missing.append(Problem(_display(file), 1, 1, "", wrong))
+            else:
+                found.add(file)
     return sorted(found), missing
 
 
@@ -76,7 +92,19 @@ def _document_problems(doc: Document) -> list[Problem]:
     # A rule that explains a value says it better than the schema does: keep one message per path.
     explained = {p.path for p in semantic}
     structural = [p for p in schema.check(doc) if p.path not in explained]
-    return structural + semantic
+    # Hidden characters: said where nothing else rejects the value, or only the schema's
+    # generic "no control characters" does (this message names the character).
+    hidden = {
+        dotted(path): Problem(doc.file, *doc.where(path, key=at_key), dotted(path), message)
+        for path, message, at_key in rules.hidden_characters(doc.data)
+    }
+    structural = [
+        p for p in structural if not (p.path in hidden and p.message == NO_CONTROL_MESSAGE)
+    ]
+    found = structural + semantic
+    # A tag's other characters are a separate fix: both are said.
+    reported = {p.path for p in found if rules.TAG_HELP not in p.message}
+    return found + [p for path, p in hidden.items() if path not in reported]
 
 
 def _secret(raw: dict) -> SecretRef:
@@ -137,6 +165,9 @@ def to_model(doc: Document) -> Integration:
 
 def load_text(file: str, text: str) -> Integration:
     """Parse and validate one file's text; raises ConfigError with every problem in it."""
+    wrong = rules.file_name_problem(file)
+    if wrong:
+        raise ConfigError([Problem(file, 1, 1, "", wrong)])
     doc = parse(file, text)
     problems = _document_problems(doc)
     if problems:

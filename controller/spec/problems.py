@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from controller.errors import UserError
+from controller.escape import terminal
 
 
 @dataclass(frozen=True, order=True)
@@ -19,7 +20,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
-        return _one_line(f"{self.file}:{self.line}:{self.col}: {where}{self.message}")
+        return terminal(f"{self.file}:{self.line}:{self.col}: {where}{self.message}")
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -37,11 +38,6 @@ class ConfigError(UserError):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
         self.problems = tuple(sorted(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
-
-
-def _one_line(text: str) -> str:
-    """Keys and values quoted in a message may hold newlines or tabs: escape them, one line each."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def dotted(path: tuple[str | int, ...]) -> str:

@@ -7,9 +7,11 @@ Rules read the raw data defensively: the schema reports wrong types, rules skip 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
+from controller.escape import char, hidden
 from controller.spec.schema import schema
 from controller.spec.yamldoc import Path
 
@@ -164,3 +166,107 @@ RULES: tuple[Rule, ...] = (
     po_required_keys_in_document_types,
     role_in_payer_account,
 )
+
+
+# --- characters: what AWS rejects, and what would fool a reader of our output ---
+
+_CHAR_NAMES = {
+    "\n": "line break",
+    "\r": "carriage return",
+    "\t": "tab",
+    "\x1b": "escape",
+    "\x85": "next line",
+    "\x00": "NUL",
+}
+
+
+def _char_name(c: str) -> str:
+    return _CHAR_NAMES.get(c) or unicodedata.name(c, "control character").lower()
+
+
+def _strings(node: object, path: Path = ()) -> Iterator[tuple[Path, str, bool]]:
+    """Every key (at_key True) and string value in a document, with its path."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str):
+                yield (*path, key), key, True
+            yield from _strings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*path, index))
+    elif isinstance(node, str):
+        yield path, node, False
+
+
+HIDDEN_LEAD = "contains the hidden character(s)"
+
+
+def hidden_characters(data: dict) -> Iterator[Finding]:
+    for path, text, at_key in _strings(data):
+        found = list(dict.fromkeys(c for c in text if hidden(c)))
+        if found:
+            what = ", ".join(f"`{char(c)}` ({_char_name(c)})" for c in found[:3])
+            where = "the key" if at_key else "the value"
+            yield (
+                path,
+                f"{where} {HIDDEN_LEAD} {what}; control, invisible and line-separator characters "
+                "are not allowed: write it on one line with visible characters only",
+                at_key,
+            )
+
+
+# AWS's tag rule: letters, digits, spaces (Unicode) and _ . : / = + - @.
+TAG_PUNCTUATION = frozenset("_.:/=+-@")
+TAG_HELP = "AWS allows only letters, digits, spaces and _ . : / = + - @ in tags"
+RESERVED_PREFIXES = ("coupa-gitops:", "aws:")
+
+
+def _tag_char_ok(c: str) -> bool:
+    return unicodedata.category(c)[0] in "LNZ" or c in TAG_PUNCTUATION or hidden(c)
+
+
+def tag_characters(data: dict) -> Iterator[Finding]:
+    tags = _get(data, "spec", "tags")
+    if not isinstance(tags, dict):
+        return
+    for key, value in tags.items():
+        if not isinstance(key, str):
+            continue
+        path = ("spec", "tags", key)
+        # Hidden characters have their own message (hidden_characters).
+        bad = sorted({c for c in key if not _tag_char_ok(c)})
+        if bad:
+            shown = " ".join(f"`{char(c)}`" for c in bad)
+            yield path, f"the tag key contains {shown}; {TAG_HELP}", True
+        lowered = key.lower()
+        if lowered.startswith(RESERVED_PREFIXES) and not key.startswith(RESERVED_PREFIXES):
+            yield path, "tag keys starting with `coupa-gitops:` or `aws:` are reserved", True
+        if isinstance(value, str):
+            bad = sorted({c for c in value if not _tag_char_ok(c)})
+            if bad:
+                shown = " ".join(f"`{char(c)}`" for c in bad)
+                yield path, f"the tag value contains {shown}; {TAG_HELP}", False
+
+
+RULES = (*RULES, tag_characters)
+# hidden_characters runs after every other check (controller.spec): it speaks last.
+
+# --- file names: shown in every output and written into CODEOWNERS, so a safe set only ---
+
+FILE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./")
+FILE_NAME_HELP = (
+    "config file names may use only ASCII letters, digits and - _ . / and must not start "
+    "with - or .; rename the file"
+)
+
+
+def file_name_problem(name: str) -> str | None:
+    """What is wrong with a config file's name (the part under the config path), if anything."""
+    bad = sorted({c for c in name if c not in FILE_NAME_CHARS})
+    parts = [p for p in name.split("/") if p]
+    if bad:
+        shown = " ".join(f"`{char(c)}`" for c in bad)
+        return f"the file name contains {shown}; {FILE_NAME_HELP}"
+    if any(p.startswith(("-", ".")) and p not in (".", "..") for p in parts):
+        return f"a part of the file name starts with - or .; {FILE_NAME_HELP}"
+    return None

@@ -157,7 +157,7 @@ def test_the_commands_the_workflows_run() -> None:
             "pr.yml",
             "plan",
             "coupa-gitops plan --no-secrets --changed-since HEAD^1 --format markdown "
-            "--out plan.json > plan.md",
+            "--out plan.json --step-summary > plan.md",
         ),
         (
             "apply.yml",
