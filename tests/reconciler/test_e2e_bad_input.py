@@ -80,7 +80,7 @@ def test_the_error_printer_redacts_a_secret_an_error_echoes(world, monkeypatch, 
     assert world.plan().code == 0  # resolves the canary secrets in this process
     secret = SECRETS["ACME_COUPA_SECRET"]
 
-    def echoing(paths):
+    def echoing(paths, **_):
         raise UserError(f"ValidationException: bad value {secret} for SharedSecret")
 
     monkeypatch.setattr("controller.commands.status_command", echoing)
@@ -97,7 +97,7 @@ def test_no_path_out_of_main_prints_a_resolved_secret(world, monkeypatch, capsys
     assert world.plan().code == 0
     secret = SECRETS["ACME_COUPA_SECRET"]
 
-    def failing(paths):
+    def failing(paths, **_):
         raise kind(f"echo {secret}\n::warning::injected")
 
     monkeypatch.setattr("controller.commands.status_command", failing)
