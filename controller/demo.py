@@ -96,25 +96,15 @@ def _environment(url: str, items) -> None:
             os.environ.setdefault(ref.name, secrets.token_urlsafe(24))  # never printed
 
 
-def _arn_of(name: str, account: str, url: str, items) -> str:
-    import boto3
+def _arn_of(name: str, account: str, items) -> str:
+    """The ARN the tool created for `name`, read through the tool's own session (plan role)."""
+    from controller.commands import Session
+    from controller.model import Role
 
     item = next(i for i in items if i.name == name)
-    creds = {"aws_access_key_id": DEMO_KEY, "aws_secret_access_key": "demo-secret-key"}
-    if item.role_arn:
-        sts = boto3.client("sts", endpoint_url=url, region_name="us-east-1", **creds)
-        got = sts.assume_role(RoleArn=item.role_arn, RoleSessionName="demo")["Credentials"]
-        creds = {
-            "aws_access_key_id": got["AccessKeyId"],
-            "aws_secret_access_key": got["SecretAccessKey"],
-            "aws_session_token": got["SessionToken"],
-        }
-    client = boto3.client("invoicing", endpoint_url=url, region_name="us-east-1", **creds)
-    for pref in client.list_procurement_portal_preferences()["ProcurementPortalPreferences"]:
-        arn = pref["ProcurementPortalPreferenceArn"]
-        tags = client.list_tags_for_resource(ResourceArn=arn)["ResourceTags"]
-        if {"Key": "coupa-gitops:name", "Value": name} in tags:
-            return arn
+    for pref in Session(Role.PLAN).observe([item]).preferences:
+        if pref.managed_name == name and pref.account == account:
+            return pref.arn
     raise UserError(f"demo: {name} was not created in account {account}")
 
 
@@ -159,7 +149,7 @@ def _walk(tmp: Path) -> None:
         _run("apply", config, "--auto-approve", "--skip-go-live")
 
         for item in going_live:
-            arn = _arn_of(item.name, item.account, sandbox.url, items)
+            arn = _arn_of(item.name, item.account, items)
             _say(
                 f"4. verify {item.name}'s endpoint: AWS sends a code to Coupa, the admin returns it"
             )

@@ -69,6 +69,11 @@ def drift(url: str, arn: str, changes: dict[str, Any]) -> dict[str, Any]:
     return _request(url, "POST", "drift", {"arn": arn, "changes": changes})
 
 
+def plant_tags(url: str, arn: str, tags: dict[str, str]) -> dict[str, str]:
+    """Store tags on a preference without the API's checks (defence-in-depth tests)."""
+    return _request(url, "POST", "tags", {"arn": arn, "tags": tags})
+
+
 def get_faults(url: str) -> dict[str, Any]:
     return _request(url, "GET", "faults")
 
@@ -142,6 +147,9 @@ class Control:
 
     def drift(self, arn: str, changes: dict[str, Any]) -> dict[str, Any]:
         return drift(self.url, arn, changes)
+
+    def plant_tags(self, arn: str, tags: dict[str, str]) -> dict[str, str]:
+        return plant_tags(self.url, arn, tags)
 
     def get_faults(self) -> dict[str, Any]:
         return get_faults(self.url)

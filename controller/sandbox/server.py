@@ -368,6 +368,9 @@ class App:
     def _drift(self, args: dict[str, Any]) -> Any:
         return self.service.drift(args["arn"], args["changes"])
 
+    def _plant_tags(self, args: dict[str, Any]) -> Any:
+        return self.service.plant_tags(args["arn"], args["tags"])
+
     def _reset(self, args: dict[str, Any]) -> Any:
         self.service.reset()
         self.identity.reset()
@@ -421,6 +424,7 @@ CONTROL_ROUTES: dict[tuple[str, str], Callable[[App, dict[str, Any]], Any]] = {
     ("GET", "validation-code"): App._validation_code,
     ("POST", "connection-test"): App._connection_test,
     ("POST", "drift"): App._drift,
+    ("POST", "tags"): App._plant_tags,
     ("POST", "reset"): App._reset,
     ("POST", "organization"): App._organization,
     ("GET", "faults"): App._get_faults,

@@ -213,20 +213,18 @@ def _hostile_world(world) -> None:
     assert world.apply("--auto-approve").code == 0, world.transcript
     arn = world.arn_of("acme-emea")
     client = world.client()
-    client.tag_resource(
-        ResourceArn=arn,
-        ResourceTags=[
-            {
-                "Key": "cost-center",
-                "Value": "x\n::warning::pwned \u2028 \x1b[31m <!-- ``` @org/team",
-            },
-            {"Key": "coupa-gitops:commit", "Value": "\x1b[31m\n::warning::pwned"},
-        ],
+    # AWS's tag rules refuse these characters; the reader must survive them all the same.
+    world.control.plant_tags(
+        arn,
+        {
+            "cost-center": "x\n::warning::pwned \u2028 \x1b[31m <!-- ``` @org/team",
+            "coupa-gitops:commit": "\x1b[31m\n::warning::pwned",
+        },
     )
     orphan = client.create_procurement_portal_preference(**unmanaged_request("ORPHAN"))
-    client.tag_resource(
-        ResourceArn=orphan["ProcurementPortalPreferenceArn"],
-        ResourceTags=[{"Key": "coupa-gitops:name", "Value": "x\n::warning::pwned\u2028### h"}],
+    world.control.plant_tags(
+        orphan["ProcurementPortalPreferenceArn"],
+        {"coupa-gitops:name": "x\n::warning::pwned\u2028### h"},
     )
     client.create_procurement_portal_preference(
         **unmanaged_request("\x1b[31m<!--```@org/team[link](http://x)|`nul\x00")
