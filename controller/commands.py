@@ -58,7 +58,7 @@ def _past(files: Iterable[tuple[str, str | None]], current: Iterable[Integration
             item = spec.load_text(path, text) if text is not None else None
         except spec.ConfigError:
             continue
-        if item is not None:
+        if isinstance(item, Integration):  # a ChangeWindows file lives nowhere in AWS
             key = (item.name, item.account, item.region, item.role_arn)
             if key not in here:
                 found.setdefault(key, item)

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from controller.model import Source
+
 # How far ahead "when does it end" and "when may it go" look before giving up: a window
 # whose occurrences overlap forever (every minute, lasting an hour) never ends.
 MAX_OCCURRENCES = 2000
@@ -90,6 +92,23 @@ class Window:
                 return start, end
             end = max(end, _after(nxt, self.duration, tz))
         return start, None
+
+
+@dataclass(frozen=True)
+class ChangeWindows:
+    """One ChangeWindows file: its deny windows, all read in one time zone."""
+
+    name: str
+    timezone: str
+    windows: tuple[Window, ...]
+    source: Source
+    description: str = ""
+    approvers: tuple[str, ...] = ()
+
+
+def flatten(calendars: Iterable[ChangeWindows]) -> tuple[Window, ...]:
+    """Every window of every file, in file order."""
+    return tuple(w for c in calendars for w in c.windows)
 
 
 def _aware(now: datetime) -> datetime:
