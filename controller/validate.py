@@ -23,7 +23,8 @@ def summary(result: LoadResult) -> str:
     if not result.problems:
         calendars = len(result.calendars)
         extra = f", {calendars} change windows file{'s' * (calendars != 1)}" * bool(calendars)
-        return f"{files} file{'s' * (files != 1)} valid ({len(result.integrations)} integrations{extra})"
+        kinds = f"{len(result.integrations)} integrations{extra}"
+        return f"{files} file{'s' * (files != 1)} valid ({kinds})"
     bad = len({p.file for p in result.problems})
     files = len(set(result.files) | {p.file for p in result.problems})  # missing paths count too
     count = len(result.problems)

@@ -1,4 +1,4 @@
-"""kind ChangeWindows: loaded by kind, every mistake reported at file:line:col with what is allowed."""
+"""kind ChangeWindows: loaded by kind; each mistake at file:line:col with what is allowed."""
 
 from __future__ import annotations
 
