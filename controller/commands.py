@@ -14,17 +14,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from controller import github, render, spec
-from controller.errors import UserError
-from controller.golive import Action
+from controller.errors import BlockedError, UserError
+from controller.golive import Action, Gate
 from controller.model import Integration, Mode, Role
 from controller.plan import Plan, make_plan
 from controller.state import Desired, Observed
+from controller.windows import Window
 
 PLAN_FILE_KIND = "coupa-gitops-plan"
 
 
+def now() -> datetime:
+    """The real clock: apply evaluates change windows at it, and nothing moves it."""
+    return datetime.now(UTC)
+
+
 def today():
-    return datetime.now(UTC).date()
+    return now().date()
 
 
 def head_commit(start: str | os.PathLike = ".") -> str | None:
@@ -42,6 +48,7 @@ class Scope:
     prune: frozenset[str] | None
     # Integrations whose files are gone: read only to find where to look for their orphans.
     removed: tuple[Integration, ...] = ()
+    windows: tuple[Window, ...] = ()  # every deny window of every ChangeWindows file
 
 
 def _past(files: Iterable[tuple[str, str | None]], current: Iterable[Integration]) -> tuple:
@@ -69,30 +76,32 @@ def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
     """Valid integrations under `paths` (a ConfigError lists every problem otherwise)."""
     from controller import gitdiff
 
-    items = spec.load(paths).require_valid()
+    loaded = spec.load(paths)
+    items, windows = loaded.require_valid(), loaded.windows
     if not changed_since:
-        return Scope(items, None, _past(gitdiff.past_versions(paths), items))
+        return Scope(items, None, _past(gitdiff.past_versions(paths), items), windows)
     changes = gitdiff.changed_since(changed_since, paths)
     names = changes.names_in_scope(items)
     if names is None:
-        return Scope(items, None, _past(gitdiff.past_versions(paths), items))
+        return Scope(items, None, _past(gitdiff.past_versions(paths), items), windows)
     # The base version of every file the change touched: where its preference is today.
     based = (*changes.modified, *changes.deleted, *(old for old, _ in changes.renamed))
     base = [(p, gitdiff.text_at(changes.base_commit, p, changes.root)) for p in based]
     in_scope = tuple(i for i in items if i.name in names)
-    return Scope(in_scope, frozenset(names), _past(base, in_scope))
+    return Scope(in_scope, frozenset(names), _past(base, in_scope), windows)
 
 
 def scope_of_plan(paths: list[str], plan: Plan) -> Scope:
     """The scope a saved plan was made for, over today's files."""
     from controller import gitdiff
 
-    items = spec.load(paths).require_valid()
+    loaded = spec.load(paths)
+    items, windows = loaded.require_valid(), loaded.windows
     past = _past(gitdiff.past_versions(paths), items)
     if plan.scope is None:
-        return Scope(items, None, past)
+        return Scope(items, None, past, windows)
     names = frozenset(plan.scope)
-    return Scope(tuple(i for i in items if i.name in names), names, past)
+    return Scope(tuple(i for i in items if i.name in names), names, past, windows)
 
 
 class Session:
@@ -123,13 +132,23 @@ class Session:
     def desired(self, items) -> list[Desired]:
         return self.secrets.desired(items)
 
-    def plan(self, scope: Scope, commit: str | None) -> Plan:
-        return self.observe_and_plan(scope, commit)[1]
+    def plan(self, scope: Scope, commit: str | None, at: datetime | None = None) -> Plan:
+        return self.observe_and_plan(scope, commit, at)[1]
 
-    def observe_and_plan(self, scope: Scope, commit: str | None) -> tuple[Observed, Plan]:
+    def observe_and_plan(
+        self, scope: Scope, commit: str | None, at: datetime | None = None
+    ) -> tuple[Observed, Plan]:
+        """Observe and plan; change windows at `at` (a what-if for `plan --at`), else now."""
         observed = self.observe(scope.items, scope.removed)
+        moment = at or now()
         plan = make_plan(
-            self.desired(scope.items), observed, today=today(), prune=scope.prune, commit=commit
+            self.desired(scope.items),
+            observed,
+            today=moment.date(),
+            prune=scope.prune,
+            commit=commit,
+            now=moment,
+            windows=scope.windows,
         )
         return observed, plan
 
@@ -157,9 +176,10 @@ def plan_command(
     detailed_exitcode: bool = False,
     summary: bool = False,
     read_secrets: bool = True,
+    at: datetime | None = None,
 ) -> int:
     scope = load_scope(paths, changed_since)
-    plan = Session(Role.PLAN, read_secrets=read_secrets).plan(scope, head_commit())
+    plan = Session(Role.PLAN, read_secrets=read_secrets).plan(scope, head_commit(), at)
     sys.stdout.write(render.RENDERERS[fmt](plan, sys.stdout))
     if out:
         write_plan_file(plan, out)
@@ -194,12 +214,16 @@ def apply_command(
     auto_approve: bool = False,
     options=None,
     summary: bool = False,
+    reason: str | None = None,
 ) -> int:
+    from controller import audit
     from controller.apply import Applier, ApplyFailed, Options, gate
 
     options = options or Options()
+    overrides = _overrides(options, reason)
     saved = read_plan_file(plan_file) if plan_file else None
     scope = scope_of_plan(paths, saved) if saved else load_scope(paths)
+    _known_windows(options.override_windows, scope.windows)
     session = Session(Role.GO_LIVE if options.allow_go_live else Role.APPLY)
     commit = head_commit()
     # A saved plan grants nothing: the fresh plan is what runs, and only if it is the same.
@@ -211,9 +235,25 @@ def apply_command(
         return 0
     if saved is None and not auto_approve:
         _confirm()
-    gated = gate(plan, options)
+    try:
+        gated = gate(plan, options)
+    except BlockedError as exc:
+        if summary:  # the go-live job's page says why nothing ran
+            github.write_step_summary(f"### coupa-gitops apply: blocked\n\n```\n{exc}\n```")
+        raise
     by_name = {i.name: i for i in scope.items}
-    applier = Applier(session.clients.call, session.target, session.secrets, by_name, commit)
+    used = {w for _, names in gated.overridden for w in names}
+    unused = [w for w in options.override_windows if w not in used]
+    if unused:
+        print(f"note: no change held back by {', '.join(unused)} now: nothing overridden there")
+    record = (
+        audit.record(os.environ, now(), commit, tuple(o for o in overrides if o.window in used))
+        if options.allow_go_live
+        else None
+    )
+    applier = Applier(
+        session.clients.call, session.target, session.secrets, by_name, commit, record
+    )
     print(f"Applying {len(gated.runnable)} change(s)...")
     try:
         report = applier.run(gated, print)
@@ -232,12 +272,46 @@ def apply_command(
     if summary:
         done = "\n".join(f"- {d}" for d in report.done) or "- nothing to do"
         pending = "\n".join(f"- {p}" for p in report.pending)
+        ran_go_live = [c for c in gated.runnable if c.gate is Gate.GO_LIVE]
         github.write_step_summary(
             "### coupa-gitops apply\n\n"
             + done
             + (f"\n\n**Pending go-live:**\n{pending}" if pending else "")
+            + (f"\n\n{render.go_live_markdown(plan, ran_go_live)}" if ran_go_live else "")
+            + (f"\n{record.markdown()}" if ran_go_live and record else "")
         )
     return 0
+
+
+def _overrides(options, reason: str | None) -> tuple:
+    """The window overrides asked for, each with the checked reason."""
+    from controller.audit import Override, check_reason
+
+    if not options.override_windows:
+        if reason is not None:
+            raise UserError("--reason goes with --override-window NAME")
+        return ()
+    if not options.allow_go_live:
+        raise UserError(
+            "--override-window is for the approved go-live job: it needs --allow-go-live"
+        )
+    text = check_reason(reason)
+    return tuple(Override(name, text) for name in options.override_windows)
+
+
+def _known_windows(names: Iterable[str], windows: Iterable[Window]) -> None:
+    """Every --override-window names a window of a ChangeWindows file."""
+    import difflib
+
+    known = sorted({w.name for w in windows})
+    for name in names:
+        if name not in known:
+            match = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean '{match[0]}'?" if match else ""
+            listed = ", ".join(f"'{k}'" for k in known) or "none"
+            raise UserError(
+                f"--override-window '{name}' is not a change window (known: {listed}){hint}"
+            )
 
 
 def _short(commit: str | None) -> str:

@@ -9,6 +9,7 @@ import json
 import os
 from collections.abc import Iterable
 
+from controller import reviewer
 from controller.plan import Action, Change, Check, FieldChange, Plan
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -129,6 +130,10 @@ def _text_change(change: Change, colour: bool) -> Iterable[str]:
         yield f"      why: {reason}"
     for blocker in change.blockers:
         yield _paint(f"      BLOCKED: {blocker}", "31", colour)
+    for window in change.windows:
+        yield _paint(f"      WINDOW: {reviewer.window_sentence(window)}", "31", colour)
+    if change.windows:
+        yield f"      {reviewer.allowed_sentence(change)}"
     if change.readiness:
         yield f"      readiness: {verdict(change)}"
         for check in change.readiness:
@@ -169,7 +174,13 @@ def text(plan: Plan, stream=None) -> str:
         lines += ["", "Duplicate managed preferences (never changed):"]
         lines += [f"  ! {line}" for line in duplicate_lines(plan)]
     lines += [f"note: {n}" for n in plan.notes]
+    if any(c.windows for c in plan.changes):
+        lines.append(f"note: change windows as of {_at(plan)}")
     return "\n".join(lines) + "\n"
+
+
+def _at(plan: Plan) -> str:
+    return reviewer.when(plan.at, "UTC") if plan.at else "now"
 
 
 # --- markdown ---
@@ -200,6 +211,35 @@ def _md_details(change: Change) -> str:
     return "\n".join(body)
 
 
+def _md_windows(change: Change, plan: Plan) -> list[str]:
+    head = f"**Change windows** (as of {_at(plan)})"
+    if not change.windows:
+        return [head, "", f"- :white_check_mark: {reviewer.allowed_sentence(change)}"]
+    lines = [f"- :no_entry: {reviewer.window_sentence(w)}" for w in change.windows]
+    return [head, "", *lines, f"- {reviewer.allowed_sentence(change)}"]
+
+
+def go_live_block(change: Change, plan: Plan) -> str:
+    """One go-live as the reviewer reads it: the sentence, readiness, windows, details folded."""
+    what = title(change).split(": ", 1)[1]
+    body = [f"#### `{change.name}` — {what}", ""]
+    if change.sentence:
+        body += [f"**{change.sentence}**", ""]
+    if change.readiness:
+        body += [f"**Readiness**: {verdict(change)}", "", _md_checklist(change.readiness), ""]
+    body += [*_md_windows(change, plan), ""]
+    if change.fields or change.reasons or change.blockers:
+        body.append(_md_details(change))
+    return "\n".join(body) + "\n"
+
+
+def go_live_markdown(plan: Plan, changes: Iterable[Change]) -> str:
+    """The go-live changes alone, as in the PR comment (the go-live job's summary)."""
+    changes = list(changes)
+    lead = [f"- {c.sentence}" for c in changes if c.sentence]
+    return "\n".join(["### Go-live", "", *lead, "", *(go_live_block(c, plan) for c in changes)])
+
+
 def markdown(plan: Plan, budget: int = MARKDOWN_BUDGET) -> str:
     """The PR comment: summary line first, go-live first, details folded, size-limited."""
     out = [f"**coupa-gitops plan** — {summary(plan)}", ""]
@@ -224,18 +264,7 @@ def markdown(plan: Plan, budget: int = MARKDOWN_BUDGET) -> str:
             size += len(row) + 1
         out.append("")
     text_so_far = "\n".join(out)
-    checklists = []
-    for c in plan.go_live:
-        section = [f"**`{c.name}`** — {title(c).split(': ', 1)[1]}"]
-        section += [f"- why: {r}" for r in c.reasons]
-        if c.readiness:
-            section += ["", _md_checklist(c.readiness)]
-        checklists.append("\n".join(section) + "\n")
-    blocks = (
-        checklists
-        + [_md_details(c) for c in plan.go_live if c.fields]
-        + [_md_details(c) for c in plan.routine]
-    )
+    blocks = [go_live_block(c, plan) for c in plan.go_live] + [_md_details(c) for c in plan.routine]
     if plan.routine:
         blocks.insert(len(blocks) - len(plan.routine), "### Routine changes\n")
     if plan.unknown or plan.duplicates:
