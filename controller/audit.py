@@ -77,7 +77,7 @@ class Record:
     @property
     def who(self) -> str:
         if self.triggered_by and self.triggered_by != self.actor:
-            return f"{self.actor} (re-run by {self.triggered_by})"
+            return f"{self.actor} / re-run by {self.triggered_by}"  # tag-safe characters only
         return self.actor
 
     def override_text(self, override: Override) -> str:

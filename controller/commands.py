@@ -345,6 +345,29 @@ def status_rows(items, observed: Observed, plan: Plan) -> list[list[str]]:
     return rows
 
 
+def record_lines(items, observed: Observed) -> list[str]:
+    """The last approved go-live of each integration, as its tags record it."""
+    from controller.audit import GO_LIVE_AT_TAG, GO_LIVE_BY_TAG, GO_LIVE_RUN_TAG, OVERRIDE_TAG
+
+    live = {(p.account, p.managed_name): p for p in observed.preferences if p.managed_name}
+    lines = []
+    for item in sorted(items, key=lambda i: i.name):
+        pref = live.get((item.account, item.name))
+        tags = dict(pref.tags) if pref else {}
+        if GO_LIVE_AT_TAG not in tags:
+            continue
+        line = (
+            f"{item.name}: last go-live {tags[GO_LIVE_AT_TAG]} by {tags.get(GO_LIVE_BY_TAG, '?')}"
+            f" at commit {_short(pref.last_commit)}"
+        )
+        if GO_LIVE_RUN_TAG in tags:
+            line += f" ({tags[GO_LIVE_RUN_TAG]})"
+        if OVERRIDE_TAG in tags:
+            line += f"; last window override: {tags[OVERRIDE_TAG]}"
+        lines.append(line)
+    return lines
+
+
 def table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return (
@@ -359,6 +382,8 @@ def status_command(paths: list[str]) -> int:
     scope = load_scope(paths)
     observed, plan = Session(Role.PLAN).observe_and_plan(scope, head_commit())
     sys.stdout.write(table(status_rows(scope.items, observed, plan)))
+    for line in record_lines(scope.items, observed):
+        print(line)
     orphans = [c for c in plan.actionable if c.action is Action.DELETE]
     for change in orphans:
         print(f"orphan: {change.arn} is tagged {change.name} but has no config file")
