@@ -27,7 +27,7 @@ Try it all locally, no AWS account needed:
   coupa-gitops sandbox             a local stand-in for the AWS Invoicing API
 
 Exit codes: 0 ok, 1 error, 2 plan has changes (--detailed-exitcode),
-3 blocked: a go-live/replace/delete needs its flag.
+3 blocked: a go-live/replace/delete needs its flag, or a change window is open.
 """
 
 

@@ -27,6 +27,21 @@ def _config_dir() -> str:
     return str(shipped) + "/"
 
 
+def _integrations_only(source: str, tmp: str) -> str:
+    """A copy of the config without its ChangeWindows files, under `tmp`.
+
+    The demo runs on the real clock: at month-end the example calendar would hold its go-live
+    back (exit 3), so the walk-through leaves the windows out and says so.
+    """
+    result = spec.load([source])
+    target = Path(tmp) / "config"
+    for item in result.integrations:
+        target.mkdir(parents=True, exist_ok=True)
+        text = Path(item.source.file).read_text(encoding="utf-8")
+        (target / f"{item.name}.yaml").write_text(text, encoding="utf-8")  # names are unique
+    return str(target) + "/"
+
+
 def _say(text: str) -> None:
     print(f"\n\033[1m{text}\033[0m" if sys.stdout.isatty() else f"\n== {text}")
 
@@ -89,8 +104,9 @@ def run() -> int:
     """Walk validate -> plan -> apply -> verify -> connection test -> go-live -> status."""
     from controller.sandbox import Sandbox
 
-    config = _config_dir()
-    items = spec.load([config]).require_valid()
+    shipped = _config_dir()
+    loaded = spec.load([shipped])
+    items = loaded.require_valid()
     going_live = [i for i in items if i.mode.value == "live"]
     plain = [i for i in items if not i.role_arn]
     accounts = {DEMO_KEY: plain[0].account} if plain else {}
@@ -99,6 +115,12 @@ def run() -> int:
         Sandbox(Path(tmp) / "sandbox.sqlite", accounts=accounts) as sandbox,
     ):
         _environment(sandbox.url, items)
+        config = _integrations_only(shipped, tmp) if loaded.calendars else shipped
+        if loaded.calendars:
+            print(
+                f"The demo leaves the change windows in {shipped} out (it runs on the real clock; "
+                "`coupa-gitops plan --at` shows what they hold back)."
+            )
         _say(f"The sandbox (a local AWS Invoicing API, STS and Organizations) is at {sandbox.url}")
         print("Nothing here talks to AWS. Shared secrets come from environment variables the")
         print("demo filled with random values; they never appear in any output.")

@@ -222,7 +222,7 @@ def _md_windows(change: Change, plan: Plan) -> list[str]:
 def go_live_block(change: Change, plan: Plan) -> str:
     """One go-live as the reviewer reads it: the sentence, readiness, windows, details folded."""
     what = title(change).split(": ", 1)[1]
-    body = [f"#### `{change.name}` — {what}", ""]
+    body = [f"#### {reviewer.display_name(change.name)} (`{change.name}`) — {what}", ""]
     if change.sentence:
         body += [f"**{change.sentence}**", ""]
     if change.readiness:
@@ -255,6 +255,8 @@ def markdown(plan: Plan, budget: int = MARKDOWN_BUDGET) -> str:
         size = sum(len(line) + 1 for line in out)
         for index, c in enumerate(plan.go_live):
             mark = ":white_check_mark: ready" if c.ready else ":x: **not ready**"
+            if c.windows:  # ready or not, a window holds it back now
+                mark += f" · :no_entry: held back by “{c.windows[0].name}”"
             what = title(c).split(": ", 1)[1]
             row = f"| `{c.name}` | {what} | {c.account} | {mark} |"
             if size + len(row) > budget // 2:  # the table is bounded too: half the budget

@@ -62,6 +62,8 @@ def _from_when(change: Change, item: Integration | None, today: date) -> str:
     when = item.einvoice.activation_date if item and item.einvoice.enabled else None
     if change.mode_after is Mode.LIVE and when is not None and when > today:
         return f"on {when.isoformat()}"
+    if change.mode_after is Mode.LIVE and when is not None:
+        return f"as soon as the go-live is approved (e-invoice activation date {when.isoformat()})"
     return "as soon as the go-live is approved"
 
 

@@ -136,7 +136,9 @@ def test_the_go_live_sentence_says_what_starts_where_and_from_when():
         "acme.coupahost.com on 2027-03-01."
     )
     (now,) = going_live(OUTSIDE).go_live
-    assert now.sentence.endswith("as soon as the go-live is approved.")
+    assert now.sentence.endswith(
+        "as soon as the go-live is approved (e-invoice activation date 2020-01-01)."
+    )
 
 
 def test_display_names_keep_region_acronyms():
