@@ -101,14 +101,14 @@ def when(iso: str | None, timezone: str) -> str:
 
 def window_sentence(block: WindowBlock) -> str:
     """Why a window holds the change back, until when, and whether it may be overridden."""
-    what = "go-live changes" if block.deny == "go-live" else "all changes"
+    what = "no go-live changes" if block.deny == "go-live" else "no changes at all"
     override = (
         "an emergency override is allowed, on the record"
         if block.override_allowed
         else "it cannot be overridden"
     )
     return (
-        f"Held back by the change window “{block.name}” (no {what}) until "
+        f"Held back by the change window “{block.name}” ({what}) until "
         f"{when(block.ends_at, block.timezone)}; {override}."
     )
 

@@ -75,8 +75,14 @@ def test_outside_a_window_the_go_live_carries_none():
 
 def test_a_go_live_window_lets_routine_changes_through_and_a_deny_all_window_does_not():
     assert routine(INSIDE, [CLOSE]).routine[0].windows == ()
-    (held,) = routine(datetime(2027, 12, 30, tzinfo=BERLIN), [FREEZE]).routine[0].windows
+    (change,) = routine(datetime(2027, 12, 30, tzinfo=BERLIN), [FREEZE]).routine
+    (held,) = change.windows
     assert held.deny == "all"
+    assert "“year-end” (no changes at all) until 2028-01-04 00:00 CET" in render.text(
+        routine(datetime(2027, 12, 30, tzinfo=BERLIN), [FREEZE])
+    )
+    with pytest.raises(BlockedError, match="it cannot be overridden"):
+        gate(routine(datetime(2027, 12, 30, tzinfo=BERLIN), [FREEZE]), Options())
 
 
 def test_the_plan_says_when_windows_were_evaluated_and_keeps_them_through_a_plan_file():
