@@ -12,10 +12,12 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from controller.audit import Record
 from controller.errors import AwsError, BlockedError, UserError
 from controller.model import Integration
 from controller.plan import Action, Change, Gate, Plan
 from controller.render import title
+from controller.reviewer import allowed_sentence, window_sentence
 from controller.translate import COMMIT_TAG, MODE_TAG, NAME_TAG, create_body, mutable_body
 
 
@@ -25,6 +27,8 @@ class Options:
     skip_go_live: bool = False
     allow_replace: bool = False
     allow_delete: bool = False
+    # Deny windows to go through (each must say `override: allowed`); only with allow_go_live.
+    override_windows: tuple[str, ...] = ()
 
 
 def describe(change: Change) -> str:
@@ -61,6 +65,29 @@ class Gated:
     pending: tuple[Change, ...]  # waits for an approval (the go-live job)
     # Approved, but waits for AWS: validation and a connection test after this apply's rework.
     waiting: tuple[Change, ...] = ()
+    # ((integration, action), the windows it goes through by override) for the record
+    overridden: tuple[tuple[tuple[str, str], tuple[str, ...]], ...] = ()
+
+    def overrides_of(self, change: Change) -> tuple[str, ...]:
+        return dict(self.overridden).get((change.name, change.action.value), ())
+
+
+def held_by_windows(change: Change, options: Options) -> tuple[list[str], tuple[str, ...]]:
+    """Why open deny windows hold the change back, and the windows it overrides."""
+    lines, used = [], []
+    for w in change.windows:
+        named = w.name in options.override_windows and options.allow_go_live
+        if named and w.override_allowed:
+            used.append(w.name)
+            continue
+        if w.override_allowed:
+            hint = f" In an emergency: --override-window '{w.name}' --reason TEXT."
+        elif named:
+            hint = " --override-window names it, but the window does not say `override: allowed`."
+        else:
+            hint = ""
+        lines.append(f"{describe(change)}: {window_sentence(w)} {allowed_sentence(change)}{hint}")
+    return lines, tuple(used)
 
 
 def gate(plan: Plan, options: Options) -> Gated:
@@ -75,6 +102,7 @@ def gate(plan: Plan, options: Options) -> Gated:
             "compared or written:\n  " + "\n  ".join(unknown)
         )
     runnable, pending, rework, blocked, refused = [], [], [], [], []
+    windowed, overridden = [], []
     # A mode change cannot be ready while this same apply creates, replaces or re-points the
     # preference (AWS wants validation and a connection test afterwards): it waits, it is
     # not refused, so the rest of the approved apply still runs.
@@ -92,9 +120,13 @@ def gate(plan: Plan, options: Options) -> Gated:
             for _, applies, satisfied, how in REQUIREMENTS
             if applies(change) and not satisfied(options)
         ]
-        if missing:
+        window_lines, used = held_by_windows(change, options)
+        if missing or window_lines:
             blocked.extend(missing)
+            windowed.extend(window_lines)
             continue
+        if used:
+            overridden.append(((change.name, change.action.value), used))
         waits_for_rework = change.action is Action.STATUS and change.name in reworked
         if go_live and not change.ready and waits_for_rework:
             rework.append(change)
@@ -106,8 +138,15 @@ def gate(plan: Plan, options: Options) -> Gated:
         runnable.append(change)
     if refused:
         raise UserError("refused, nothing was changed:\n  " + "\n  ".join(refused))
-    if blocked:
-        raise BlockedError("needs approval, nothing was changed:\n  " + "\n  ".join(blocked))
+    if blocked or windowed:
+        parts = [("needs approval", blocked), ("held back by a change window", windowed)]
+        raise BlockedError(
+            "\n".join(
+                f"{why}, nothing was changed:\n  " + "\n  ".join(lines)
+                for why, lines in parts
+                if lines
+            )
+        )
     # Within the same integration a status change waits for its pending update.
     waiting = {c.name for c in pending}
     held = [c for c in runnable if c.action is Action.STATUS and c.name in waiting]
@@ -115,6 +154,7 @@ def gate(plan: Plan, options: Options) -> Gated:
         tuple(c for c in runnable if c not in held),
         tuple(pending + held),
         tuple(rework),
+        tuple(overridden),
     )
 
 
@@ -171,13 +211,27 @@ class Applier:
     """Runs changes against AWS through `call(target, service, operation, **params)`."""
 
     def __init__(
-        self, call, target_of, secrets, items: Mapping[str, Integration], commit: str | None
+        self,
+        call,
+        target_of,
+        secrets,
+        items: Mapping[str, Integration],
+        commit: str | None,
+        record: Record | None = None,
     ):
         self.call = call
         self.target_of = target_of
         self.secrets = secrets
         self.items = items
         self.commit = commit  # None outside a git checkout: then no commit tag is written
+        self.record = record  # who/when of an approved go-live, tagged on what it writes
+        self.gated = Gated((), ())
+
+    def _recorded(self, change: Change) -> dict[str, str]:
+        """The go-live record's tags for a go-live change (none for a routine one)."""
+        if self.record is None or change.gate is not Gate.GO_LIVE:
+            return {}
+        return self.record.tags(self.gated.overrides_of(change))
 
     def _tags(self, item: Integration, **extra: str) -> list[dict]:
         """The tags apply keeps; the mode tag only when asked (a create or a go-live)."""
@@ -252,7 +306,7 @@ class Applier:
             "invoicing",
             "TagResource",
             ResourceArn=change.arn,
-            ResourceTags=self._tags(item),
+            ResourceTags=self._tags(item, **self._recorded(change)),
         )
 
     def create(self, change: Change) -> str:
@@ -306,7 +360,9 @@ class Applier:
             "invoicing",
             "TagResource",
             ResourceArn=change.arn,
-            ResourceTags=self._tags(item, **{MODE_TAG: str(change.mode_after)}),
+            ResourceTags=self._tags(
+                item, **{MODE_TAG: str(change.mode_after)}, **self._recorded(change)
+            ),
         )
         moved = ", ".join(f"{f} {w}" for f, _, w in change.features) or "mode tag only"
         return f"{moved} ({change.arn})"
@@ -320,6 +376,7 @@ class Applier:
 
     def run(self, gated: Gated, echo: Callable[[str], None]) -> Report:
         """Run every runnable change in order; stop at the first failure."""
+        self.gated = gated
         report = Report(
             pending=[describe(c) for c in gated.pending],
             waiting=[describe(c) for c in gated.waiting],

@@ -27,7 +27,7 @@ Try it all locally, no AWS account needed:
   coupa-gitops sandbox             a local stand-in for the AWS Invoicing API
 
 Exit codes: 0 ok, 1 error, 2 plan has changes (--detailed-exitcode),
-3 blocked: a go-live/replace/delete needs its flag.
+3 blocked: a go-live/replace/delete needs its flag, or a change window is open.
 """
 
 
@@ -202,12 +202,35 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also append the Markdown plan to $GITHUB_STEP_SUMMARY (GitHub Actions)",
     )
+    p.add_argument(
+        "--at",
+        metavar="TIME",
+        type=_moment,
+        help="evaluate change windows at TIME (ISO 8601, e.g. 2027-01-31T09:00+01:00; without "
+        "an offset: UTC) to answer 'could this go live then?'; planning only: apply always "
+        "uses the real clock, and an --at plan cannot be saved with --out",
+    )
     p.set_defaults(run=_run_plan)
+
+
+def _moment(text: str):
+    """An ISO 8601 date or date-time; without an offset it is UTC."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 time, e.g. 2027-01-31T09:00+01:00 or 2027-01-31"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _run_plan(args: argparse.Namespace) -> int:
     from controller import commands
 
+    if args.at is not None and args.out:
+        raise UserError("--at is a what-if for planning: it cannot be saved with --out for apply")
     return commands.plan_command(
         args.paths,
         fmt=args.format,
@@ -216,6 +239,7 @@ def _run_plan(args: argparse.Namespace) -> int:
         detailed_exitcode=args.detailed_exitcode,
         summary=args.step_summary,
         read_secrets=not args.no_secrets,
+        at=args.at,
     )
 
 
@@ -242,6 +266,21 @@ def _add_apply(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="append a Markdown report to $GITHUB_STEP_SUMMARY",
     )
+    p.add_argument(
+        "--override-window",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="emergency: go through the open change window NAME (repeatable); only with "
+        "--allow-go-live and --reason, and only if the window says `override: allowed`. "
+        "Recorded on the preference (tag coupa-gitops:override) and in the job summary",
+    )
+    p.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="why the window is overridden (letters, digits, spaces and _ . : / = + - @; "
+        "at most 200 characters)",
+    )
     p.set_defaults(run=_run_apply)
 
 
@@ -254,6 +293,7 @@ def _run_apply(args: argparse.Namespace) -> int:
         skip_go_live=args.skip_go_live,
         allow_replace=args.allow_replace,
         allow_delete=args.allow_delete,
+        override_windows=tuple(args.override_window),
     )
     return commands.apply_command(
         args.paths,
@@ -261,6 +301,7 @@ def _run_apply(args: argparse.Namespace) -> int:
         auto_approve=args.auto_approve,
         options=options,
         summary=args.step_summary,
+        reason=args.reason,
     )
 
 

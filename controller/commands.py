@@ -15,17 +15,23 @@ from pathlib import Path
 
 from controller import escape as esc
 from controller import github, render, spec
-from controller.errors import UserError
-from controller.golive import Action
+from controller.errors import BlockedError, UserError
+from controller.golive import Action, Gate
 from controller.model import Integration, Mode, Role
 from controller.plan import Plan, make_plan
 from controller.state import Desired, Observed
+from controller.windows import Window
 
 PLAN_FILE_KIND = "coupa-gitops-plan"
 
 
+def now() -> datetime:
+    """The real clock: apply evaluates change windows at it, and nothing moves it."""
+    return datetime.now(UTC)
+
+
 def today():
-    return datetime.now(UTC).date()
+    return now().date()
 
 
 def head_commit(start: str | os.PathLike = ".") -> str | None:
@@ -43,6 +49,7 @@ class Scope:
     prune: frozenset[str] | None
     # Integrations whose files are gone: read only to find where to look for their orphans.
     removed: tuple[Integration, ...] = ()
+    windows: tuple[Window, ...] = ()  # every deny window of every ChangeWindows file
 
 
 def _past(files: Iterable[tuple[str, str | None]], current: Iterable[Integration]) -> tuple:
@@ -59,7 +66,7 @@ def _past(files: Iterable[tuple[str, str | None]], current: Iterable[Integration
             item = spec.load_text(path, text) if text is not None else None
         except spec.ConfigError:
             continue
-        if item is not None:
+        if isinstance(item, Integration):  # a ChangeWindows file lives nowhere in AWS
             key = (item.name, item.account, item.region, item.role_arn)
             if key not in here:
                 found.setdefault(key, item)
@@ -70,30 +77,32 @@ def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
     """Valid integrations under `paths` (a ConfigError lists every problem otherwise)."""
     from controller import gitdiff
 
-    items = spec.load(paths).require_valid()
+    loaded = spec.load(paths)
+    items, windows = loaded.require_valid(), loaded.windows
     if not changed_since:
-        return Scope(items, None, _past(gitdiff.past_versions(paths), items))
+        return Scope(items, None, _past(gitdiff.past_versions(paths), items), windows)
     changes = gitdiff.changed_since(changed_since, paths)
     names = changes.names_in_scope(items)
     if names is None:
-        return Scope(items, None, _past(gitdiff.past_versions(paths), items))
+        return Scope(items, None, _past(gitdiff.past_versions(paths), items), windows)
     # The base version of every file the change touched: where its preference is today.
     based = (*changes.modified, *changes.deleted, *(old for old, _ in changes.renamed))
     base = [(p, gitdiff.text_at(changes.base_commit, p, changes.root)) for p in based]
     in_scope = tuple(i for i in items if i.name in names)
-    return Scope(in_scope, frozenset(names), _past(base, in_scope))
+    return Scope(in_scope, frozenset(names), _past(base, in_scope), windows)
 
 
 def scope_of_plan(paths: list[str], plan: Plan) -> Scope:
     """The scope a saved plan was made for, over today's files."""
     from controller import gitdiff
 
-    items = spec.load(paths).require_valid()
+    loaded = spec.load(paths)
+    items, windows = loaded.require_valid(), loaded.windows
     past = _past(gitdiff.past_versions(paths), items)
     if plan.scope is None:
-        return Scope(items, None, past)
+        return Scope(items, None, past, windows)
     names = frozenset(plan.scope)
-    return Scope(tuple(i for i in items if i.name in names), names, past)
+    return Scope(tuple(i for i in items if i.name in names), names, past, windows)
 
 
 class Session:
@@ -124,13 +133,23 @@ class Session:
     def desired(self, items) -> list[Desired]:
         return self.secrets.desired(items)
 
-    def plan(self, scope: Scope, commit: str | None) -> Plan:
-        return self.observe_and_plan(scope, commit)[1]
+    def plan(self, scope: Scope, commit: str | None, at: datetime | None = None) -> Plan:
+        return self.observe_and_plan(scope, commit, at)[1]
 
-    def observe_and_plan(self, scope: Scope, commit: str | None) -> tuple[Observed, Plan]:
+    def observe_and_plan(
+        self, scope: Scope, commit: str | None, at: datetime | None = None
+    ) -> tuple[Observed, Plan]:
+        """Observe and plan; change windows at `at` (a what-if for `plan --at`), else now."""
         observed = self.observe(scope.items, scope.removed)
+        moment = at or now()
         plan = make_plan(
-            self.desired(scope.items), observed, today=today(), prune=scope.prune, commit=commit
+            self.desired(scope.items),
+            observed,
+            today=moment.date(),
+            prune=scope.prune,
+            commit=commit,
+            now=moment,
+            windows=scope.windows,
         )
         return observed, plan
 
@@ -185,9 +204,10 @@ def plan_command(
     detailed_exitcode: bool = False,
     summary: bool = False,
     read_secrets: bool = True,
+    at: datetime | None = None,
 ) -> int:
     scope = load_scope(paths, changed_since)
-    plan = Session(Role.PLAN, read_secrets=read_secrets).plan(scope, head_commit())
+    plan = Session(Role.PLAN, read_secrets=read_secrets).plan(scope, head_commit(), at)
     sys.stdout.write(render.RENDERERS[fmt](plan, sys.stdout))
     if out:
         write_plan_file(plan, out)
@@ -222,14 +242,18 @@ def apply_command(
     auto_approve: bool = False,
     options=None,
     summary: bool = False,
+    reason: str | None = None,
 ) -> int:
+    from controller import audit
     from controller.apply import Applier, ApplyFailed, Options, gate
 
     options = options or Options()
+    overrides = _overrides(options, reason)
     saved = read_plan_file(plan_file) if plan_file else None
     scope = scope_of_plan(paths, saved) if saved else load_scope(paths)
     if saved is not None:
         check_plan_names(plan_file, saved, spec.load(paths).require_valid())
+    _known_windows(options.override_windows, scope.windows)
     session = Session(Role.GO_LIVE if options.allow_go_live else Role.APPLY)
     commit = head_commit()
     # A saved plan grants nothing: the fresh plan is what runs, and only if it is the same.
@@ -241,9 +265,25 @@ def apply_command(
         return 0
     if saved is None and not auto_approve:
         _confirm()
-    gated = gate(plan, options)
+    try:
+        gated = gate(plan, options)
+    except BlockedError as exc:
+        if summary:  # the go-live job's page says why nothing ran
+            github.write_step_summary(f"### coupa-gitops apply: blocked\n\n```\n{exc}\n```")
+        raise
     by_name = {i.name: i for i in scope.items}
-    applier = Applier(session.clients.call, session.target, session.secrets, by_name, commit)
+    used = {w for _, names in gated.overridden for w in names}
+    unused = [w for w in options.override_windows if w not in used]
+    if unused:
+        print(f"note: no change held back by {', '.join(unused)} now: nothing overridden there")
+    record = (
+        audit.record(os.environ, now(), commit, tuple(o for o in overrides if o.window in used))
+        if options.allow_go_live
+        else None
+    )
+    applier = Applier(
+        session.clients.call, session.target, session.secrets, by_name, commit, record
+    )
     print(f"Applying {len(gated.runnable)} change(s)...")
     try:
         report = applier.run(gated, _say)
@@ -267,7 +307,14 @@ def apply_command(
             f"\n\n**{heading}:**\n" + "\n".join(f"- {esc.markdown(p)}" for p in items)
             for heading, items in _left_over(report)
         )
-        github.write_step_summary("### coupa-gitops apply\n\n" + done + left)
+        ran_go_live = [c for c in gated.runnable if c.gate is Gate.GO_LIVE]
+        github.write_step_summary(
+            "### coupa-gitops apply\n\n"
+            + done
+            + left
+            + (f"\n\n{render.go_live_markdown(plan, ran_go_live)}" if ran_go_live else "")
+            + (f"\n{record.markdown()}" if ran_go_live and record else "")
+        )
     return 0
 
 
@@ -289,6 +336,37 @@ def _left_over(report) -> list[tuple[str, list[str]]]:
 def _say(text: str) -> None:
     """Print our own (possibly multi-line) message with every value in it made log-safe."""
     print(esc.terminal(text, keep_newlines=True), flush=True)
+
+
+def _overrides(options, reason: str | None) -> tuple:
+    """The window overrides asked for, each with the checked reason."""
+    from controller.audit import Override, check_reason
+
+    if not options.override_windows:
+        if reason is not None:
+            raise UserError("--reason goes with --override-window NAME")
+        return ()
+    if not options.allow_go_live:
+        raise UserError(
+            "--override-window is for the approved go-live job: it needs --allow-go-live"
+        )
+    text = check_reason(reason)
+    return tuple(Override(name, text) for name in options.override_windows)
+
+
+def _known_windows(names: Iterable[str], windows: Iterable[Window]) -> None:
+    """Every --override-window names a window of a ChangeWindows file."""
+    import difflib
+
+    known = sorted({w.name for w in windows})
+    for name in names:
+        if name not in known:
+            match = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean '{match[0]}'?" if match else ""
+            listed = ", ".join(f"'{k}'" for k in known) or "none"
+            raise UserError(
+                f"--override-window '{name}' is not a change window (known: {listed}){hint}"
+            )
 
 
 def _short(commit: str | None) -> str:
@@ -320,6 +398,29 @@ def status_rows(items, observed: Observed, plan: Plan) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def record_lines(items, observed: Observed) -> list[str]:
+    """The last approved go-live of each integration, as its tags record it."""
+    from controller.audit import GO_LIVE_AT_TAG, GO_LIVE_BY_TAG, GO_LIVE_RUN_TAG, OVERRIDE_TAG
+
+    live = {(p.account, p.managed_name): p for p in observed.preferences if p.managed_name}
+    lines = []
+    for item in sorted(items, key=lambda i: i.name):
+        pref = live.get((item.account, item.name))
+        tags = dict(pref.tags) if pref else {}
+        if GO_LIVE_AT_TAG not in tags:
+            continue
+        line = (
+            f"{item.name}: last go-live {tags[GO_LIVE_AT_TAG]} by {tags.get(GO_LIVE_BY_TAG, '?')}"
+            f" at commit {_short(pref.last_commit)}"
+        )
+        if GO_LIVE_RUN_TAG in tags:
+            line += f" ({tags[GO_LIVE_RUN_TAG]})"
+        if OVERRIDE_TAG in tags:
+            line += f"; last window override: {tags[OVERRIDE_TAG]}"
+        lines.append(line)
+    return lines
 
 
 def table(rows: list[list[str]]) -> str:
@@ -368,6 +469,8 @@ def status_command(paths: list[str], fmt: str = "text") -> int:
         sys.stdout.write(status_json(scope.items, observed, plan))
         return 0
     sys.stdout.write(table(status_rows(scope.items, observed, plan)))
+    for line in record_lines(scope.items, observed):
+        print(line)
     orphans = [c for c in plan.actionable if c.action is Action.DELETE]
     for change in orphans:
         _say(f"orphan: {change.arn} is tagged {esc.visible(change.name)} but has no config file")

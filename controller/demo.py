@@ -127,6 +127,8 @@ def run() -> int:
 def _walk(tmp: Path) -> None:
     from controller.sandbox import Sandbox
 
+    # The working copy holds the example integrations only: no change windows, since the
+    # demo runs on the real clock and a month-end window would hold its go-live back.
     config = CONFIG
     items = spec.load([config]).require_valid()
     going_live = [i for i in items if i.mode.value == "live"]

@@ -48,6 +48,8 @@ class ChangeSet:
     base_names: tuple[tuple[str, str | None], ...] = ()
     widen_to_all: bool = False
     widened_by: tuple[str, ...] = ()  # the changed files under schemas/ or controller/
+    # Changed kind ChangeWindows files (either side): not integrations, kept out of the above.
+    windows: tuple[str, ...] = ()
 
     @property
     def head_files(self) -> tuple[str, ...]:
@@ -67,7 +69,7 @@ class ChangeSet:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.modified or self.deleted or self.renamed)
+        return not (self.added or self.modified or self.deleted or self.renamed or self.windows)
 
     def names_in_scope(self, integrations: Iterable) -> frozenset[str] | None:
         """Names a `--changed-since` plan covers; None means every integration (widened).
@@ -180,6 +182,29 @@ def _blob(repo: git.Repo, commit: str, path: str) -> bytes | None:
     return obj.data_stream.read()
 
 
+WINDOWS_KIND = "ChangeWindows"
+
+
+def _kind_in(file: str, raw: bytes | None) -> str | None:
+    """The `kind` a file declares (None: absent, unreadable, or no kind)."""
+    if raw is None:
+        return None
+    try:
+        data = parse(file, decode(file, raw)).data
+    except ConfigError:
+        return None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
+def _head_raw(root: Path, path: str) -> bytes | None:
+    try:
+        with (root / path).open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+
+
 def _name_in(file: str, raw: bytes | None) -> str | None:
     if raw is None:
         return None
@@ -239,6 +264,43 @@ def changed_since(
             added.add(path)
 
     widened_by = sorted(p for p in touched if p.split("/", 1)[0] in WIDENING_DIRS)
+
+    # ChangeWindows files are not integrations: set them apart, side by side. A file that
+    # changed kind is an integration removed or added, plus a windows change.
+    def windows_at_base(path: str) -> bool:
+        return _kind_in(path, _blob(repo, commit, path)) == WINDOWS_KIND
+
+    def windows_now(path: str) -> bool:
+        return _kind_in(path, _head_raw(root, path)) == WINDOWS_KIND
+
+    windows: set[str] = set()
+    for path in sorted(added):
+        if windows_now(path):
+            added.discard(path)
+            windows.add(path)
+    for path in sorted(deleted):
+        if windows_at_base(path):
+            deleted.discard(path)
+            windows.add(path)
+    for path in sorted(modified):
+        was, now = windows_at_base(path), windows_now(path)
+        if was or now:
+            modified.discard(path)
+            windows.add(path)
+            if not was:
+                deleted.add(path)
+            elif not now:
+                added.add(path)
+    for old, new in sorted(renamed):
+        was, now = windows_at_base(old), windows_now(new)
+        if was or now:
+            renamed.discard((old, new))
+            windows.update((old, new) if was and now else (old if was else new,))
+            if not was:
+                deleted.add(old)
+            elif not now:
+                added.add(new)
+
     base_files = sorted({*modified, *deleted, *(old for old, _ in renamed)})
     return ChangeSet(
         base=ref,
@@ -251,6 +313,7 @@ def changed_since(
         base_names=tuple((p, _name_in(p, _blob(repo, commit, p))) for p in base_files),
         widen_to_all=bool(widened_by),
         widened_by=tuple(widened_by),
+        windows=tuple(sorted(windows)),
     )
 
 

@@ -105,6 +105,7 @@ class Intent:
     widen_to_all: bool = False
     widened_by: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    windows: tuple[str, ...] = ()  # changed ChangeWindows files: routine, noted
 
     @property
     def go_live(self) -> tuple[IntegrationIntent, ...]:
@@ -131,6 +132,7 @@ class Intent:
             "widen_to_all": self.widen_to_all,
             "widened_by": list(self.widened_by),
             "notes": list(self.notes),
+            "change_windows": list(self.windows),
             "integrations": [
                 {
                     "name": i.name,
@@ -303,6 +305,13 @@ def compute(base: str, paths: list[str], repo_dir: str = ".") -> Intent:
     for item in items:
         if item.valid_after is False:
             notes.append(f"`{item.file_after}` does not validate; `coupa-gitops validate` says why")
+    # A calendar starts or stops nothing by itself (routine), but it decides when go-live may
+    # run, which a reviewer should know about.
+    notes.extend(
+        f"change windows `{f}` changed: routine in itself, but `plan` and `apply` hold "
+        "go-live changes back while its deny windows are open"
+        for f in changes.windows
+    )
     if changes.widen_to_all:
         notes.append(
             "files under schemas/ or controller/ changed, so `plan --changed-since` "
@@ -315,6 +324,7 @@ def compute(base: str, paths: list[str], repo_dir: str = ".") -> Intent:
         widen_to_all=changes.widen_to_all,
         widened_by=changes.widened_by,
         notes=tuple(notes),
+        windows=changes.windows,
     )
 
 

@@ -10,11 +10,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 from controller.golive import Action, Facts, Gate, classify
 from controller.model import Integration, Mode
 from controller.readiness import Check, activate_checks, supplier_checks, suspend_checks
+from controller.reviewer import sentence
 from controller.state import (
     ACTIVE,
     FEATURE_LABELS,
@@ -35,10 +36,12 @@ from controller.translate import (
     SECRET_FIELDS,
     desired_essence,
 )
+from controller.windows import Window, blocking, next_allowed
 
 __all__ = ["Action", "Change", "Check", "FieldChange", "Gate", "Plan", "make_plan"]
 
-FORMAT_VERSION = "2"
+# 3: Change.windows, Change.allowed_from, Change.sentence and Plan.at (change windows).
+FORMAT_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,18 @@ class Unknown:
     reference: str
     reason: str
     skipped: bool = False  # not read on purpose (--no-secrets): not a sign of change
+
+
+@dataclass(frozen=True)
+class WindowBlock:
+    """A deny window open at the plan's `at`, holding this change back until `ends_at`."""
+
+    name: str
+    deny: str  # go-live | all
+    ends_at: str | None  # ISO 8601 in the window's time zone; None: no end in sight
+    timezone: str
+    override_allowed: bool
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,10 @@ class Change:
     readiness: tuple[Check, ...] = ()
     blockers: tuple[str, ...] = ()
     unknown: tuple[Unknown, ...] = ()
+    # Change windows at the plan's `at`: those holding it back, and when none will (ISO 8601).
+    windows: tuple[WindowBlock, ...] = ()
+    allowed_from: str | None = None
+    sentence: str = ""  # what it does, in the reviewer's words (controller.reviewer)
 
     @property
     def ready(self) -> bool:
@@ -95,7 +114,8 @@ class Change:
     def comparable(self) -> dict:
         """What must be equal between a saved plan and a fresh one (not the clock-bound bits)."""
         doc = json.loads(json.dumps(asdict(self), default=_json_default, sort_keys=True))
-        doc.pop("readiness")
+        for clock_bound in ("readiness", "windows", "allowed_from", "sentence"):
+            doc.pop(clock_bound)
         return doc
 
 
@@ -137,6 +157,7 @@ class Plan:
     config_digest: str = ""
     commit: str | None = None
     today: str = ""
+    at: str = ""  # the moment change windows were evaluated at (ISO 8601, UTC)
     # The integration names a --changed-since plan covers (None: every file).
     scope: tuple[str, ...] | None = None
     format_version: str = FORMAT_VERSION
@@ -211,6 +232,7 @@ class Plan:
                     "readiness": tuple(Check(**r) for r in c["readiness"]),
                     "blockers": tuple(c["blockers"]),
                     "unknown": tuple(Unknown(**u) for u in c["unknown"]),
+                    "windows": tuple(WindowBlock(**w) for w in c["windows"]),
                 }
             )
             for c in doc["changes"]
@@ -223,6 +245,7 @@ class Plan:
             config_digest=doc["config_digest"],
             commit=doc["commit"],
             today=doc["today"],
+            at=doc["at"],
             scope=tuple(scope) if scope is not None else None,
             notes=tuple(doc["notes"]),
         )
@@ -617,8 +640,13 @@ def make_plan(
     today: date,
     prune: frozenset[str] | None = None,
     commit: str | None = None,
+    now: datetime | None = None,
+    windows: Sequence[Window] = (),
 ) -> Plan:
-    """Diff the config against AWS. `prune`: names that may be deleted (None: any orphan)."""
+    """Diff the config against AWS. `prune`: names that may be deleted (None: any orphan).
+
+    `now` (aware) is when change `windows` are evaluated; without it none are.
+    """
     match = _match(observed.preferences, desired)
     wanted = sorted(desired, key=lambda d: d.integration.name)
     names = {d.integration.name for d in wanted}
@@ -648,6 +676,10 @@ def make_plan(
     by_identity = {
         (*d.integration.natural_key, d.integration.account): d.integration.name for d in wanted
     }
+    if now is not None:
+        changes = [_windowed(c, windows, now) for c in changes]
+    items = {d.integration.name: d.integration for d in wanted}
+    changes = [replace(c, sentence=sentence(c, items.get(c.name), today)) for c in changes]
     return Plan(
         changes=tuple(changes),
         unmanaged=tuple(
@@ -664,6 +696,37 @@ def make_plan(
         config_digest=config_digest(d.integration for d in desired),
         commit=commit,
         today=today.isoformat(),
+        at=_iso(now.astimezone(UTC)) if now is not None else "",
         scope=tuple(sorted(prune)) if prune is not None else None,
         notes=tuple(notes),
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _windowed(change: Change, windows: Sequence[Window], now: datetime) -> Change:
+    """The change with the deny windows that hold it back at `now` (a routine one: deny all)."""
+    if not change.is_change:
+        return change
+    go_live = change.gate is Gate.GO_LIVE
+    held = blocking(windows, change.name, go_live, now)
+    if not held:
+        return change
+    free = next_allowed(windows, change.name, go_live, now)
+    return replace(
+        change,
+        windows=tuple(
+            WindowBlock(
+                b.window,
+                b.deny.value,
+                _iso(b.ends_at) if b.ends_at else None,
+                str(b.started_at.tzinfo),
+                b.override_allowed,
+                b.source,
+            )
+            for b in held
+        ),
+        allowed_from=_iso(free) if free else None,
     )

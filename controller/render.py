@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable
 
 from controller import escape as esc
+from controller import reviewer
 from controller.plan import Action, Change, Check, FieldChange, Plan
 from controller.words import plain
 
@@ -155,6 +156,10 @@ def _text_change(change: Change) -> Iterable[tuple[str, str | None]]:
         yield f"      why: {reason}", None
     for blocker in change.blockers:
         yield f"      BLOCKED: {blocker}", "31"
+    for window in change.windows:
+        yield f"      WINDOW: {reviewer.window_sentence(window)}", "31"
+    if change.windows:
+        yield f"      {reviewer.allowed_sentence(change)}", None
     if change.readiness:
         yield f"      readiness: {verdict(change)}", None
         for check in change.readiness:
@@ -200,6 +205,12 @@ def _text_lines(plan: Plan) -> Iterable[tuple[str, str | None]]:
             yield f"  ! {line}", None
     for note in plan.notes:
         yield f"note: {note}", None
+    if any(c.windows for c in plan.changes):
+        yield f"note: change windows as of {_at(plan)}", None
+
+
+def _at(plan: Plan) -> str:
+    return reviewer.when(plan.at, "UTC") if plan.at else "now"
 
 
 def text(plan: Plan, stream=None) -> str:
@@ -248,19 +259,36 @@ def _md_details(change: Change) -> str:
     return "\n".join(body)
 
 
-def _md_checklist_section(change: Change) -> str:
-    section = [f"**{esc.code(change.name)}** — {title(change).split(': ', 1)[1]}"]
-    section += [f"- why: {esc.markdown(r)}" for r in change.reasons]
+def _md_windows(change: Change, plan: Plan) -> list[str]:
+    head = f"**Change windows** (as of {_at(plan)})"
+    if not change.windows:
+        return [head, "", f"- :white_check_mark: {esc.markdown(reviewer.allowed_sentence(change))}"]
+    lines = [f"- :no_entry: {esc.markdown(reviewer.window_sentence(w))}" for w in change.windows]
+    return [head, "", *lines, f"- {esc.markdown(reviewer.allowed_sentence(change))}"]
+
+
+def go_live_block(change: Change, plan: Plan) -> str:
+    """One go-live as the reviewer reads it: the sentence, readiness, windows, details folded."""
+    what = title(change).split(": ", 1)[1]  # the action or the modes: our words only
+    name = esc.markdown(reviewer.display_name(change.name))
+    body = [f"#### {name} ({esc.code(change.name)}) — {what}", ""]
+    if change.sentence:
+        body += [f"**{esc.markdown(change.sentence)}**", ""]
     if change.readiness:
-        # A paragraph between the two lists keeps them apart: Markdown joins lists that only
-        # a blank line separates into one loose list.
-        section += [
-            "",
-            f"Readiness checks ({verdict(change)}):",
-            "",
-            _md_checklist(change.readiness),
-        ]
-    return "\n".join(section) + "\n"
+        # A paragraph between two lists keeps them apart: Markdown joins lists that only a
+        # blank line separates into one loose list.
+        body += [f"Readiness checks ({verdict(change)}):", "", _md_checklist(change.readiness), ""]
+    body += [*_md_windows(change, plan), ""]
+    if change.fields or change.reasons or change.blockers:
+        body.append(_md_details(change))
+    return "\n".join(body) + "\n"
+
+
+def go_live_markdown(plan: Plan, changes: Iterable[Change]) -> str:
+    """The go-live changes alone, as in the PR comment (the go-live job's summary)."""
+    changes = list(changes)
+    lead = [f"- {esc.markdown(c.sentence)}" for c in changes if c.sentence]
+    return "\n".join(["### Go-live", "", *lead, "", *(go_live_block(c, plan) for c in changes)])
 
 
 def _md_head(plan: Plan, budget: int) -> list[str]:
@@ -278,6 +306,8 @@ def _md_head(plan: Plan, budget: int) -> list[str]:
     used = esc.size("\n".join(out))
     for index, c in enumerate(plan.go_live):
         mark = ":white_check_mark: ready" if c.ready else ":x: **not ready**"
+        if c.windows:  # ready or not, a window holds it back now
+            mark += f" · :no_entry: held back by {esc.code(c.windows[0].name)}"
         what = title(c).split(": ", 1)[1]  # the action or the modes: our words only
         row = f"| {esc.code(c.name)} | {what} | {esc.markdown(c.account)} | {mark} |"
         if used + esc.size(row) > budget // 2:  # the table is bounded too: half the budget
@@ -289,8 +319,7 @@ def _md_head(plan: Plan, budget: int) -> list[str]:
 
 
 def _md_blocks(plan: Plan) -> list[str]:
-    blocks = [_md_checklist_section(c) for c in plan.go_live]
-    blocks += [_md_details(c) for c in plan.go_live if c.fields]
+    blocks = [go_live_block(c, plan) for c in plan.go_live]
     if plan.routine:
         blocks += ["### Routine changes\n", *(_md_details(c) for c in plan.routine)]
     if plan.unknown or plan.duplicates:

@@ -21,7 +21,10 @@ def annotation(problem: Problem) -> str:
 def summary(result: LoadResult) -> str:
     files = len(result.files)
     if not result.problems:
-        return f"{files} file{'s' * (files != 1)} valid ({len(result.integrations)} integrations)"
+        calendars = len(result.calendars)
+        extra = f", {calendars} change windows file{'s' * (calendars != 1)}" * bool(calendars)
+        kinds = f"{len(result.integrations)} integrations{extra}"
+        return f"{files} file{'s' * (files != 1)} valid ({kinds})"
     bad = len({p.file for p in result.problems})
     files = len(set(result.files) | {p.file for p in result.problems})  # missing paths count too
     count = len(result.problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,10 +23,12 @@ from controller.model import (
     Source,
 )
 from controller.spec import rules, schema
+from controller.spec import windows as change_windows
 from controller.spec.problems import ConfigError, Problem, dotted
 from controller.spec.yamldoc import MAX_BYTES, Document, decode, parse
+from controller.windows import ChangeWindows, Window, flatten
 
-__all__ = ["ConfigError", "LoadResult", "Problem", "discover", "load", "load_text"]
+__all__ = ["KINDS", "ConfigError", "LoadResult", "Problem", "discover", "load", "load_text"]
 
 SUFFIXES = (".yaml", ".yml")
 NO_CONTROL_MESSAGE = "must not contain control, invisible or line-separator characters"
@@ -38,6 +41,12 @@ class LoadResult:
     files: tuple[str, ...]
     integrations: tuple[Integration, ...]
     problems: tuple[Problem, ...]
+    calendars: tuple[ChangeWindows, ...] = ()  # the valid kind ChangeWindows files
+
+    @property
+    def windows(self) -> tuple[Window, ...]:
+        """Every deny window of every valid ChangeWindows file."""
+        return flatten(self.calendars)
 
     def require_valid(self) -> tuple[Integration, ...]:
         """The integrations, or a ConfigError listing every problem."""
@@ -83,15 +92,30 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
     return sorted(found), missing
 
 
+@dataclass(frozen=True)
+class Kind:
+    """How one `kind` of file is checked and turned into its typed model."""
+
+    schema: str
+    rules: tuple[rules.Rule, ...]
+    to_model: Callable[[Document], object]
+
+
+INTEGRATION = "CoupaIntegration"
+
+
 def _document_problems(doc: Document) -> list[Problem]:
+    kind = _kind(doc)
+    if isinstance(kind, Problem):
+        return [kind]
     semantic = [
         Problem(doc.file, *doc.where(path, key=at_key), dotted(path), message)
-        for rule in rules.RULES
+        for rule in kind.rules
         for path, message, at_key in rule(doc.data)
     ]
     # A rule that explains a value says it better than the schema does: keep one message per path.
     explained = {p.path for p in semantic}
-    structural = [p for p in schema.check(doc) if p.path not in explained]
+    structural = [p for p in schema.check(doc, kind.schema) if p.path not in explained]
     # Hidden characters: said where nothing else rejects the value, or only the schema's
     # generic "no control characters" does (this message names the character).
     hidden = {
@@ -105,6 +129,21 @@ def _document_problems(doc: Document) -> list[Problem]:
     # A tag's other characters are a separate fix: both are said.
     reported = {p.path for p in found if rules.TAG_HELP not in p.message}
     return found + [p for path, p in hidden.items() if path not in reported]
+
+
+def _kind(doc: Document) -> Kind | Problem:
+    """The kind a document declares; a missing or non-text kind is checked as an integration."""
+    name = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    if not isinstance(name, str):
+        return KINDS[INTEGRATION]  # its schema says what is missing or wrong
+    if name in KINDS:
+        return KINDS[name]
+    known = list(KINDS)
+    match = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    hint = f"; did you mean `{match[0]}`?" if match else ""
+    line, col = doc.where(("kind",))
+    message = f"unknown kind `{name}`: must be {' or '.join(known)}{hint}"
+    return Problem(doc.file, line, col, "kind", message)
 
 
 def _secret(raw: dict) -> SecretRef:
@@ -163,7 +202,20 @@ def to_model(doc: Document) -> Integration:
     )
 
 
-def load_text(file: str, text: str) -> Integration:
+# One entry per `kind:`; the loader dispatches on it.
+KINDS: dict[str, Kind] = {
+    INTEGRATION: Kind(schema.SCHEMA_FILE.name, rules.RULES, to_model),
+    change_windows.KIND: Kind(change_windows.SCHEMA, change_windows.RULES, change_windows.to_model),
+}
+
+
+def _model(doc: Document) -> Integration | ChangeWindows:
+    kind = _kind(doc)
+    assert isinstance(kind, Kind), "only valid documents become models"
+    return kind.to_model(doc)
+
+
+def load_text(file: str, text: str) -> Integration | ChangeWindows:
     """Parse and validate one file's text; raises ConfigError with every problem in it."""
     wrong = rules.file_name_problem(file)
     if wrong:
@@ -172,7 +224,7 @@ def load_text(file: str, text: str) -> Integration:
     problems = _document_problems(doc)
     if problems:
         raise ConfigError(problems)
-    return to_model(doc)
+    return _model(doc)
 
 
 def _load_one(path: Path) -> tuple[Document | None, list[Problem]]:
@@ -195,7 +247,14 @@ def _at(data: object, *path: str) -> object:
 
 def _name_key(data: object) -> tuple | None:
     name = _at(data, "metadata", "name")
-    return (name,) if isinstance(name, str) else None
+    is_windows = _at(data, "kind") == change_windows.KIND
+    return (name,) if isinstance(name, str) and not is_windows else None
+
+
+def _calendar_key(data: object) -> tuple | None:
+    name = _at(data, "metadata", "name")
+    is_windows = _at(data, "kind") == change_windows.KIND
+    return (name,) if isinstance(name, str) and is_windows else None
 
 
 def _identity_key(data: object) -> tuple | None:
@@ -213,6 +272,11 @@ UNIQUE: tuple[tuple[tuple[str, ...], Callable[[object], tuple | None], str], ...
         ("metadata", "name"),
         _name_key,
         "name `{0}` is already used by {where}; names must be unique",
+    ),
+    (
+        ("metadata", "name"),
+        _calendar_key,
+        "change windows `{0}` are already defined by {where}; names must be unique",
     ),
     (
         ("spec", "production", "buyer", "identity"),
@@ -254,12 +318,14 @@ def load(paths: Iterable[str | os.PathLike]) -> LoadResult:
             parsed.append(doc)
             if not found:
                 valid.append(doc)
-    duplicates = _duplicates(parsed)
+    duplicates = _duplicates(parsed) + change_windows.duplicate_window_names(parsed)
     problems.extend(duplicates)
     clashing = {p.file for p in duplicates}
-    integrations = tuple(to_model(d) for d in valid if d.file not in clashing)
+    models = [_model(d) for d in valid if d.file not in clashing]
+    integrations = [m for m in models if isinstance(m, Integration)]
     return LoadResult(
         files=tuple(_display(p) for p in files),
         integrations=tuple(sorted(integrations, key=lambda i: i.name)),
         problems=tuple(sorted(problems)),
+        calendars=tuple(m for m in models if isinstance(m, ChangeWindows)),
     )

@@ -20,11 +20,12 @@ SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "coupa-integra
 
 
 @cache
-def schema() -> dict:
-    """The published schema (schemas/coupa-integration.v1.json)."""
-    if SCHEMA_FILE.is_file():  # a checkout or an editable install: the published file
-        return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    packaged = resources.files("controller.schemas").joinpath(SCHEMA_FILE.name)
+def schema(name: str = SCHEMA_FILE.name) -> dict:
+    """A published schema (default schemas/coupa-integration.v1.json), by file name."""
+    published = SCHEMA_FILE.with_name(name)
+    if published.is_file():  # a checkout or an editable install: the published file
+        return json.loads(published.read_text(encoding="utf-8"))
+    packaged = resources.files("controller.schemas").joinpath(name)
     return json.loads(packaged.read_text(encoding="utf-8"))
 
 
@@ -55,11 +56,11 @@ def _inline(node: object, defs: dict) -> object:
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def _validator(name: str = SCHEMA_FILE.name) -> Draft202012Validator:
     checker = FormatChecker(formats=["date"])
     cls = validators.extend(Draft202012Validator, {"pattern": _pattern})
     # Resolving $ref on every descent was half of validate's time; inline the $defs once.
-    return cls(_inline(schema(), schema().get("$defs", {})), format_checker=checker)
+    return cls(_inline(schema(name), schema(name).get("$defs", {})), format_checker=checker)
 
 
 def _type_name(value: object) -> str:
@@ -128,19 +129,19 @@ def _known_keys(err: jsonschema.ValidationError) -> list[str]:
     return sorted(err.schema.get("properties", {}))
 
 
-def check(doc: Document) -> Iterator[Problem]:
-    """Every schema violation in the document, one Problem each."""
+def check(doc: Document, name: str = SCHEMA_FILE.name) -> Iterator[Problem]:
+    """Every schema violation in the document against schema file `name`, one Problem each."""
     # Distinct errors can read the same (jsonschema yields one `required` error per missing key,
     # each carrying the whole list; `pattern` and `format` share one errorMessage): say it once.
     seen: set[Problem] = set()
-    for problem in _check(doc):
+    for problem in _check(doc, name):
         if problem not in seen:
             seen.add(problem)
             yield problem
 
 
-def _check(doc: Document) -> Iterator[Problem]:
-    for err in _validator().iter_errors(doc.data):
+def _check(doc: Document, name: str) -> Iterator[Problem]:
+    for err in _validator(name).iter_errors(doc.data):
         path: Path = tuple(err.absolute_path)
         if err.validator == "pattern" and err.instance == "" and err.schema.get("minLength"):
             continue  # "must not be empty" (minLength) says it better

@@ -389,6 +389,9 @@ class Actions:
             "AWS_EC2_METADATA_DISABLED": "true",  # no credentials means none, not an IMDS wait
             "AWS_CONFIG_FILE": str(runner / "no-aws-config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(runner / "no-aws-credentials"),
+            # The code under test: a checkout run with PYTHONPATH (a git worktree) rather than
+            # whatever the venv's editable install points at.
+            **({"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}),
         }
 
     # one job of one workflow
@@ -1135,6 +1138,8 @@ def test_ci_codeowners_check_passes_on_this_repository_and_fails_when_out_of_dat
     repo = actions.origin.path
     (repo / ".venv").symlink_to(BIN.parent)
     (repo / ".git" / "info" / "exclude").write_text(".venv\n", encoding="utf-8")
+    # as shipped: the CODEOWNERS copied from this repository also owns its change windows file
+    shutil.copytree(ROOT / "config" / "change-windows", repo / "config" / "change-windows")
     actions.commit("as shipped")
     ok = actions.run_job("ci.yml", "ci", push, only={CODEOWNERS_STEP}, workspace=repo)
     assert_ran_ok(ok, CODEOWNERS_STEP)

@@ -79,10 +79,11 @@ def test_markdown_folds_each_routine_change_in_a_details_block():
     text = render.markdown(_mixed_plan())
     blocks = re.findall(r"<details><summary>(.*?)</summary>(.*?)</details>", text, re.S)
     titles = [re.search(r"<code>(.*?)</code>", head).group(1) for head, _ in blocks]
-    assert titles == ["+ new: create", "~ routine: update"]
+    # the go-live's details (its reasons) are folded too, after its sentence and checklist
+    assert titles == ["* golive: mode test -> live", "+ new: create", "~ routine: update"]
     assert (
         '! contact email [contact.email]: "procurement-ops@acme.example" -> "ap@acme.example"'
-        in blocks[1][1]
+        in blocks[2][1]
     )
 
 
@@ -132,7 +133,7 @@ def test_a_small_markdown_plan_is_not_truncated():
 
 def test_json_has_the_format_version_and_the_summary():
     doc = json.loads(render.json_text(_mixed_plan()))
-    assert doc["format_version"] == "2"
+    assert doc["format_version"] == "3"
     assert doc["summary"] == render.summary(_mixed_plan())
 
 

@@ -36,7 +36,8 @@ def named(name: str) -> str:
 def test_the_shipped_examples_validate_without_a_problem():
     result = load([EXAMPLES])
     assert result.problems == ()
-    assert len(result.integrations) == len(result.files) >= 2
+    assert len(result.integrations) + len(result.calendars) == len(result.files) >= 3
+    assert len(result.integrations) >= 2 and result.calendars
 
 
 def test_the_shipped_examples_include_a_test_and_a_live_integration():
@@ -46,9 +47,11 @@ def test_the_shipped_examples_include_a_test_and_a_live_integration():
 
 def test_the_shipped_examples_point_editors_at_the_schema():
     for path in sorted(EXAMPLES.rglob("*.y*ml")):
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-        assert first == "# yaml-language-server: $schema=../../schemas/coupa-integration.v1.json"
-        assert (path.parent / "../../schemas/coupa-integration.v1.json").resolve().is_file()
+        text = path.read_text(encoding="utf-8")
+        schema = "change-windows" if "kind: ChangeWindows" in text else "coupa-integration"
+        first = text.splitlines()[0]
+        assert first == f"# yaml-language-server: $schema=../../schemas/{schema}.v1.json"
+        assert (path.parent / f"../../schemas/{schema}.v1.json").resolve().is_file()
 
 
 # --- finding files ----------------------------------------------------------------------------

@@ -237,7 +237,14 @@ def test_a_wrong_api_version_is_reported():
 
 def test_a_wrong_kind_is_reported():
     assert problems_in(edit(("kind: CoupaIntegration", "kind: Integration"))) == [
-        Problem(FILE, 2, 7, "kind", "must be `CoupaIntegration`")
+        Problem(
+            FILE,
+            2,
+            7,
+            "kind",
+            "unknown kind `Integration`: must be CoupaIntegration or ChangeWindows; did you mean "
+            "`CoupaIntegration`?",
+        )
     ]
 
 
