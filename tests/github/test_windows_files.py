@@ -50,7 +50,8 @@ def test_intent_reports_a_windows_change_as_routine_but_notes_it(gitrepo: GitRep
         "go-live changes back while its deny windows are open",
     )
     assert result.to_dict()["change_windows"] == [CALENDAR]
-    assert f"change windows `{CALENDAR}` changed" in intent.render_markdown(result)
+    # Notes are escaped prose in Markdown: the backticks show as typed.
+    assert f"change windows \\`{CALENDAR}\\` changed" in intent.render_markdown(result)
 
 
 def test_codeowners_makes_the_windows_approvers_own_the_file(gitrepo: GitRepo) -> None:

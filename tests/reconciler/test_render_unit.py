@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -78,7 +79,7 @@ def test_markdown_shows_each_go_live_readiness_checklist():
 def test_markdown_folds_each_routine_change_in_a_details_block():
     text = render.markdown(_mixed_plan())
     blocks = re.findall(r"<details><summary>(.*?)</summary>(.*?)</details>", text, re.S)
-    titles = [re.search(r"<code>(.*?)</code>", head).group(1) for head, _ in blocks]
+    titles = [html.unescape(re.search(r"<code>(.*?)</code>", head).group(1)) for head, _ in blocks]
     # the go-live's details (its reasons) are folded too, after its sentence and checklist
     assert titles == ["* golive: mode test -> live", "+ new: create", "~ routine: update"]
     assert (

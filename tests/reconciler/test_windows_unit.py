@@ -156,11 +156,11 @@ def test_markdown_orders_each_go_live_sentence_readiness_windows_details():
     text = render.markdown(going_live(INSIDE))
     order = [
         text.index("**Acme EMEA starts live purchase orders"),
-        text.index("**Readiness**: READY"),
+        text.index("Readiness checks (READY):"),
         text.index("**Change windows** (as of 2027-01-31 11:00 UTC)"),
         text.index("- :no_entry: Held back by the change window “month-end close”"),
         text.index("- It may go ahead from 2027-02-04 00:00 CET."),
-        text.index("<details><summary><code>* acme-emea: mode test -> live</code>"),
+        text.index("<details><summary><code>* acme-emea: mode test -&gt; live</code>"),
     ]
     assert order == sorted(order)
 
