@@ -36,7 +36,7 @@ def write_configs(root: Path, count: int) -> None:
     for i in range(count):
         text = TEMPLATE.replace("name: acme-emea", f"name: bench-{i:04d}")
         text = text.replace('"111122223333"', f'"{ACCOUNT}"')
-        text = text.replace("identity: ACME-EMEA\n", f"identity: BENCH-{i:04d}\n")
+        text = text.replace("identity: ACME-EMEA}", f"identity: BENCH-{i:04d}}}")
         (root / f"bench-{i:04d}.yaml").write_text(text)
 
 
