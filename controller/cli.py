@@ -128,6 +128,41 @@ def _paths(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _shard(text: str):
+    from controller.shard import Shard
+
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def _scale(p: argparse.ArgumentParser, concurrency: bool = True) -> None:
+    """--shard (and --concurrency): options for estates of many accounts."""
+    p.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="cover only the K-th of N parts of the accounts, split by a stable hash of the "
+        "account id (a GitHub Actions matrix of N jobs covers them all)",
+    )
+    if concurrency:
+        p.add_argument(
+            "--concurrency",
+            type=_positive,
+            default=8,
+            metavar="N",
+            help="AWS calls in flight at most (default 8; the billing APIs throttle, and "
+            "throttled calls are retried with backoff)",
+        )
+
+
 def _add_plan(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "plan",
@@ -157,6 +192,7 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also append the Markdown plan to $GITHUB_STEP_SUMMARY (GitHub Actions)",
     )
+    _scale(p)
     p.set_defaults(run=_run_plan)
 
 
@@ -171,6 +207,8 @@ def _run_plan(args: argparse.Namespace) -> int:
         detailed_exitcode=args.detailed_exitcode,
         summary=args.step_summary,
         read_secrets=not args.no_secrets,
+        concurrency=args.concurrency,
+        shard=args.shard,
     )
 
 
@@ -197,6 +235,7 @@ def _add_apply(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="append a Markdown report to $GITHUB_STEP_SUMMARY",
     )
+    _scale(p)
     p.set_defaults(run=_run_apply)
 
 
@@ -216,6 +255,8 @@ def _run_apply(args: argparse.Namespace) -> int:
         auto_approve=args.auto_approve,
         options=options,
         summary=args.step_summary,
+        concurrency=args.concurrency,
+        shard=args.shard,
     )
 
 
@@ -273,7 +314,8 @@ def _add_status(sub: argparse._SubParsersAction) -> None:
         "Also lists preferences coupa-gitops does not manage.",
     )
     _paths(p)
-    p.set_defaults(run=lambda a: _commands().status_command(a.paths))
+    _scale(p, concurrency=False)
+    p.set_defaults(run=lambda a: _commands().status_command(a.paths, shard=a.shard))
 
 
 def _add_verify_endpoint(sub: argparse._SubParsersAction) -> None:

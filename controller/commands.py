@@ -21,6 +21,7 @@ from controller.plan import Plan, make_plan
 from controller.state import Desired, Observed
 
 PLAN_FILE_KIND = "coupa-gitops-plan"
+DEFAULT_CONCURRENCY = 8  # AWS billing APIs throttle: more rarely helps, botocore backs off
 
 
 def today():
@@ -95,10 +96,24 @@ def scope_of_plan(paths: list[str], plan: Plan) -> Scope:
     return Scope(tuple(i for i in items if i.name in names), names, past)
 
 
+def sharded(scope: Scope, shard) -> Scope:
+    """The part of `scope` in the accounts of `shard` (a Shard; None: all of it)."""
+    if shard is None:
+        return scope
+    return Scope(
+        tuple(i for i in scope.items if shard.holds(i.account)),
+        scope.prune,
+        # Past versions are read by their own account: an orphan is found by the shard reading it.
+        tuple(i for i in scope.removed if shard.holds(i.account)),
+    )
+
+
 class Session:
     """One run's AWS access: clients, reader, secrets; every datum read once."""
 
-    def __init__(self, role: Role, concurrency: int = 8, read_secrets: bool = True):
+    def __init__(
+        self, role: Role, concurrency: int = DEFAULT_CONCURRENCY, read_secrets: bool = True
+    ):
         from controller.live import Clients, Reader
         from controller.secrets import Secrets
 
@@ -157,9 +172,12 @@ def plan_command(
     detailed_exitcode: bool = False,
     summary: bool = False,
     read_secrets: bool = True,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    shard=None,
 ) -> int:
-    scope = load_scope(paths, changed_since)
-    plan = Session(Role.PLAN, read_secrets=read_secrets).plan(scope, head_commit())
+    scope = sharded(load_scope(paths, changed_since), shard)
+    session = Session(Role.PLAN, concurrency=concurrency, read_secrets=read_secrets)
+    plan = session.plan(scope, head_commit())
     sys.stdout.write(render.RENDERERS[fmt](plan, sys.stdout))
     if out:
         write_plan_file(plan, out)
@@ -194,13 +212,16 @@ def apply_command(
     auto_approve: bool = False,
     options=None,
     summary: bool = False,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    shard=None,
 ) -> int:
     from controller.apply import Applier, ApplyFailed, Options, gate
 
     options = options or Options()
     saved = read_plan_file(plan_file) if plan_file else None
-    scope = scope_of_plan(paths, saved) if saved else load_scope(paths)
-    session = Session(Role.GO_LIVE if options.allow_go_live else Role.APPLY)
+    scope = sharded(scope_of_plan(paths, saved) if saved else load_scope(paths), shard)
+    role = Role.GO_LIVE if options.allow_go_live else Role.APPLY
+    session = Session(role, concurrency=concurrency)
     commit = head_commit()
     # A saved plan grants nothing: the fresh plan is what runs, and only if it is the same.
     plan = session.plan(scope, commit)
@@ -281,8 +302,8 @@ def table(rows: list[list[str]]) -> str:
     )
 
 
-def status_command(paths: list[str]) -> int:
-    scope = load_scope(paths)
+def status_command(paths: list[str], shard=None) -> int:
+    scope = sharded(load_scope(paths), shard)
     observed, plan = Session(Role.PLAN).observe_and_plan(scope, head_commit())
     sys.stdout.write(table(status_rows(scope.items, observed, plan)))
     orphans = [c for c in plan.actionable if c.action is Action.DELETE]
