@@ -82,7 +82,7 @@ def wait_up(url: str) -> None:
 
 
 def worker(kind: str, config: str, concurrency: int) -> int:
-    """Time one command (setup | validate | plan | apply); print {wall, rss_mb, base_rss_mb}."""
+    """Time one command (setup | validate | plan | apply); print its wall, CPU and peak RSS."""
     from controller import commands
     from controller.apply import Options
 
@@ -91,7 +91,8 @@ def worker(kind: str, config: str, concurrency: int) -> int:
         import controller.live
         import controller.secrets  # noqa: F401
 
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    base, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
     sink = io.StringIO()
     start = time.perf_counter()
     with contextlib.redirect_stdout(sink):
@@ -110,8 +111,13 @@ def worker(kind: str, config: str, concurrency: int) -> int:
     wall = time.perf_counter() - start
     if kind in ("plan", "apply"):
         assert "No changes" in sink.getvalue(), "steady state expected:\n" + sink.getvalue()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"wall": wall, "rss_mb": peak, "base_rss_mb": base}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu
+    print(
+        json.dumps(
+            {"wall": wall, "cpu": cpu, "rss_mb": usage.ru_maxrss / 1024, "base_rss_mb": base}
+        )
+    )
     return 0
 
 
@@ -156,7 +162,7 @@ def row(url: str, root: Path, accounts: int, per_account: int, args) -> list[str
         floor = validate + math.ceil(calls / args.concurrency) * args.latency_ms / 1000
         lines.append(
             f"  {kind:5}: wall {result['wall']:.2f} s, floor {floor:.2f} s, ratio "
-            f"{result['wall'] / floor:.2f}; peak RSS {result['rss_mb']:.0f} MB "
+            f"{result['wall'] / floor:.2f}; CPU {result['cpu']:.2f} s; peak RSS {result['rss_mb']:.0f} MB "
             f"({(result['rss_mb'] - result['base_rss_mb']) / accounts:.2f} MB per account "
             "over the imports)"
         )
