@@ -156,6 +156,12 @@ class Clients:
         """A cached client for `service` in the target's account (assuming its role once)."""
         return self._once(("client", target, service), lambda: self._client(target, service, name))
 
+    def paginator(self, target: Target, service: str, operation: str):
+        """A paginator of the target's client (its model loaded once, as the clients' are)."""
+        client = self.client(target, service)
+        with self._making:  # the loader's cache is unguarded: two threads would both load
+            return client.get_paginator(operation)
+
     def call(self, target: Target, service: str, operation: str, **params):
         """One API call; AWS errors become UserErrors naming the permission."""
         method = getattr(self.client(target, service), _snake(operation))
@@ -289,8 +295,8 @@ class Reader:
 
     def _list_and_submit(self, pool: ThreadPoolExecutor, target: Target) -> list:
         """List page by page; each preference's reads start while the next page loads."""
-        paginator = self.clients.client(target, "invoicing").get_paginator(
-            "list_procurement_portal_preferences"
+        paginator = self.clients.paginator(
+            target, "invoicing", "list_procurement_portal_preferences"
         )
         futures = []
         try:
