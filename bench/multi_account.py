@@ -162,7 +162,8 @@ def row(url: str, root: Path, accounts: int, per_account: int, args) -> list[str
         floor = validate + math.ceil(calls / args.concurrency) * args.latency_ms / 1000
         lines.append(
             f"  {kind:5}: wall {result['wall']:.2f} s, floor {floor:.2f} s, ratio "
-            f"{result['wall'] / floor:.2f}; CPU {result['cpu']:.2f} s; peak RSS {result['rss_mb']:.0f} MB "
+            f"{result['wall'] / floor:.2f}; CPU {result['cpu']:.2f} s; "
+            f"peak RSS {result['rss_mb']:.0f} MB "
             f"({(result['rss_mb'] - result['base_rss_mb']) / accounts:.2f} MB per account "
             "over the imports)"
         )
