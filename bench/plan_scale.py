@@ -36,7 +36,7 @@ def write_configs(root: Path, count: int) -> None:
     for i in range(count):
         text = TEMPLATE.replace("name: acme-emea", f"name: bench-{i:04d}")
         text = text.replace('"111122223333"', f'"{ACCOUNT}"')
-        text = text.replace("identity: ACME-EMEA\n", f"identity: BENCH-{i:04d}\n")
+        text = text.replace("identity: ACME-EMEA}", f"identity: BENCH-{i:04d}}}")
         (root / f"bench-{i:04d}.yaml").write_text(text)
 
 
@@ -130,7 +130,9 @@ def main() -> int:
             reset_call_counts(url)
             start = time.perf_counter()
             session = commands.Session(Role.PLAN, concurrency=args.concurrency)
-            plan = session.plan(commands.load_scope(config), None)
+            scope = commands.load_scope(config)
+            validate = time.perf_counter() - start
+            plan = session.plan(scope, None)
             wall = time.perf_counter() - start
             counts = call_counts(url)
         finally:
@@ -151,6 +153,11 @@ def main() -> int:
     )
     print(f"  floor ceil({calls}/{args.concurrency}) x {args.latency_ms:.0f} ms = {floor:.2f} s")
     print(f"  ratio wall/floor: {wall / floor:.2f} (target <= 1.5)")
+    # The floor of bench/multi_account.py: validate's own time is work no client saves.
+    print(
+        f"  with validate's own time ({validate:.2f} s) in the floor: "
+        f"{wall / (floor + validate):.2f}"
+    )
     return 0
 
 

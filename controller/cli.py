@@ -168,6 +168,41 @@ def _paths(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _shard(text: str):
+    from controller.shard import Shard
+
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def _scale(p: argparse.ArgumentParser, concurrency: bool = True) -> None:
+    """--shard (and --concurrency): options for estates of many accounts."""
+    p.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="cover only the K-th of N parts of the accounts, split by a stable hash of the "
+        "account id (a GitHub Actions matrix of N jobs covers them all)",
+    )
+    if concurrency:
+        p.add_argument(
+            "--concurrency",
+            type=_positive,
+            default=8,
+            metavar="N",
+            help="AWS calls in flight at most (default 8; the billing APIs throttle, and "
+            "throttled calls are retried with backoff)",
+        )
+
+
 def _add_plan(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "plan",
@@ -210,6 +245,7 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
         "an offset: UTC) to answer 'could this go live then?'; planning only: apply always "
         "uses the real clock, and an --at plan cannot be saved with --out",
     )
+    _scale(p)
     p.set_defaults(run=_run_plan)
 
 
@@ -240,6 +276,8 @@ def _run_plan(args: argparse.Namespace) -> int:
         summary=args.step_summary,
         read_secrets=not args.no_secrets,
         at=args.at,
+        concurrency=args.concurrency,
+        shard=args.shard,
     )
 
 
@@ -281,6 +319,7 @@ def _add_apply(sub: argparse._SubParsersAction) -> None:
         help="why the window is overridden (letters, digits, spaces and _ . : / = + - @; "
         "at most 200 characters)",
     )
+    _scale(p)
     p.set_defaults(run=_run_apply)
 
 
@@ -302,6 +341,8 @@ def _run_apply(args: argparse.Namespace) -> int:
         options=options,
         summary=args.step_summary,
         reason=args.reason,
+        concurrency=args.concurrency,
+        shard=args.shard,
     )
 
 
@@ -375,7 +416,8 @@ def _add_status(sub: argparse._SubParsersAction) -> None:
         default="text",
         help="text: a table for people; json: stable keys for scripts",
     )
-    p.set_defaults(run=lambda a: _commands().status_command(a.paths, fmt=a.format))
+    _scale(p, concurrency=False)
+    p.set_defaults(run=lambda a: _commands().status_command(a.paths, fmt=a.format, shard=a.shard))
 
 
 def _add_verify_endpoint(sub: argparse._SubParsersAction) -> None:

@@ -23,6 +23,7 @@ from controller.state import Desired, Observed
 from controller.windows import Window
 
 PLAN_FILE_KIND = "coupa-gitops-plan"
+DEFAULT_CONCURRENCY = 8  # AWS billing APIs throttle: more rarely helps, botocore backs off
 
 
 def now() -> datetime:
@@ -105,10 +106,24 @@ def scope_of_plan(paths: list[str], plan: Plan) -> Scope:
     return Scope(tuple(i for i in items if i.name in names), names, past, windows)
 
 
+def sharded(scope: Scope, shard) -> Scope:
+    """The part of `scope` in the accounts of `shard` (a Shard; None: all of it)."""
+    if shard is None:
+        return scope
+    return Scope(
+        tuple(i for i in scope.items if shard.holds(i.account)),
+        scope.prune,
+        # Past versions are read by their own account: an orphan is found by the shard reading it.
+        tuple(i for i in scope.removed if shard.holds(i.account)),
+    )
+
+
 class Session:
     """One run's AWS access: clients, reader, secrets; every datum read once."""
 
-    def __init__(self, role: Role, concurrency: int = 8, read_secrets: bool = True):
+    def __init__(
+        self, role: Role, concurrency: int = DEFAULT_CONCURRENCY, read_secrets: bool = True
+    ):
         from controller.live import Clients, Reader
         from controller.secrets import Secrets
 
@@ -205,9 +220,12 @@ def plan_command(
     summary: bool = False,
     read_secrets: bool = True,
     at: datetime | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    shard=None,
 ) -> int:
-    scope = load_scope(paths, changed_since)
-    plan = Session(Role.PLAN, read_secrets=read_secrets).plan(scope, head_commit(), at)
+    scope = sharded(load_scope(paths, changed_since), shard)
+    session = Session(Role.PLAN, concurrency=concurrency, read_secrets=read_secrets)
+    plan = session.plan(scope, head_commit(), at)
     sys.stdout.write(render.RENDERERS[fmt](plan, sys.stdout))
     if out:
         write_plan_file(plan, out)
@@ -243,6 +261,8 @@ def apply_command(
     options=None,
     summary: bool = False,
     reason: str | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    shard=None,
 ) -> int:
     from controller import audit
     from controller.apply import Applier, ApplyFailed, Options, gate
@@ -250,11 +270,12 @@ def apply_command(
     options = options or Options()
     overrides = _overrides(options, reason)
     saved = read_plan_file(plan_file) if plan_file else None
-    scope = scope_of_plan(paths, saved) if saved else load_scope(paths)
+    scope = sharded(scope_of_plan(paths, saved) if saved else load_scope(paths), shard)
     if saved is not None:
         check_plan_names(plan_file, saved, spec.load(paths).require_valid())
     _known_windows(options.override_windows, scope.windows)
-    session = Session(Role.GO_LIVE if options.allow_go_live else Role.APPLY)
+    role = Role.GO_LIVE if options.allow_go_live else Role.APPLY
+    session = Session(role, concurrency=concurrency)
     commit = head_commit()
     # A saved plan grants nothing: the fresh plan is what runs, and only if it is the same.
     plan = session.plan(scope, commit)
@@ -462,8 +483,8 @@ def status_json(items, observed: Observed, plan: Plan) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def status_command(paths: list[str], fmt: str = "text") -> int:
-    scope = load_scope(paths)
+def status_command(paths: list[str], fmt: str = "text", shard=None) -> int:
+    scope = sharded(load_scope(paths), shard)
     observed, plan = Session(Role.PLAN).observe_and_plan(scope, head_commit())
     if fmt == "json":
         sys.stdout.write(status_json(scope.items, observed, plan))

@@ -103,7 +103,8 @@ def reset(url: str) -> None:
 
 
 def call_counts(url: str) -> dict[str, int]:
-    """API requests per operation since start or the last reset (refused and faulted ones too)."""
+    """API requests per operation since start or the last reset (refused and faulted ones, and
+    STS and Organizations ones, too)."""
     return _request(url, "GET", "calls")
 
 

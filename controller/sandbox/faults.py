@@ -71,6 +71,11 @@ class Faults:
             "seed": self.seed,
         }
 
+    def latency(self) -> float:
+        """Seconds to wait, drawing nothing: identity calls must not shift a seed's sequence."""
+        with self._lock:
+            return self.latency_ms / 1000.0
+
     def draw(self) -> tuple[float, ApiError | None]:
         """(seconds to wait, the error to answer instead of doing the call, if any)."""
         with self._lock:

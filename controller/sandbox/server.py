@@ -194,10 +194,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _identity(self) -> None:
         """STS (query/XML) and Organizations (JSON 1.1) for the demo's preflight."""
-        identity = self.server.app.identity
+        app = self.server.app
+        identity = app.identity
         target = self.headers.get("X-Amz-Target", "")
         try:
             body = self._body()
+            app.identity_call(target.partition(".")[2] or _sts_action(body))
             if target.startswith(ORGANIZATIONS_PREFIX):
                 key = parse_authorization(self.headers, "organizations")
                 status, payload = identity.organizations(key, target.partition(".")[2])
@@ -311,6 +313,14 @@ class App:
     def account_for(self, access_key: str) -> str:
         with self._lock:
             return self.accounts.get(access_key, DEFAULT_ACCOUNT)
+
+    def identity_call(self, operation: str) -> None:
+        """Count an STS/Organizations call and give it the injected latency, as AWS is as far."""
+        with self._lock:
+            self.calls[operation] = self.calls.get(operation, 0) + 1
+        delay = self.faults.latency()
+        if delay:
+            time.sleep(delay)
 
     def api(self, operation: str, headers: Any, body: bytes) -> dict[str, Any]:
         with self._lock:
@@ -436,6 +446,12 @@ CONTROL_ROUTES: dict[tuple[str, str], Callable[[App, dict[str, Any]], Any]] = {
     ("GET", "policies"): App._get_policies,
     ("PUT", "policies"): App._set_policy,
 }
+
+
+def _sts_action(body: bytes) -> str:
+    """The Action of an STS query-protocol request ('-' when it has none)."""
+    values = parse_qs(body.decode("utf-8", "replace")).get("Action")
+    return values[0] if values else "-"
 
 
 def _reject_constant(name: str) -> Any:

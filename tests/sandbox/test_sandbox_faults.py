@@ -139,3 +139,24 @@ def test_call_counts_count_each_operation_and_reset(faults, tenant):
     }
     faults.control.reset_call_counts()
     assert faults.control.call_counts() == {}
+
+
+def test_sts_and_organizations_calls_are_counted_and_get_the_latency(faults, tenant):
+    import boto3
+
+    keys = {"aws_access_key_id": tenant.access_key, "aws_secret_access_key": "x"}
+    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=faults.url, **keys)
+    orgs = boto3.client("organizations", region_name="us-east-1", endpoint_url=faults.url, **keys)
+    faults.control.reset_call_counts()
+    faults.control.set_faults(latency_ms=200)
+    start = time.perf_counter()
+    sts.assume_role(RoleArn=f"arn:aws:iam::{tenant.account}:role/r", RoleSessionName="bench")
+    assert sts.get_caller_identity()["Account"] == tenant.account
+    with pytest.raises(ClientError):
+        orgs.describe_organization()  # the account belongs to no organization
+    assert time.perf_counter() - start >= 0.6
+    assert faults.control.call_counts() == {
+        "AssumeRole": 1,
+        "GetCallerIdentity": 1,
+        "DescribeOrganization": 1,
+    }
