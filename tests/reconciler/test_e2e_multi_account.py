@@ -49,6 +49,9 @@ def test_a_plan_makes_three_preflight_calls_per_account_and_two_reads_per_prefer
         "ListProcurementPortalPreferences": n,
         "GetProcurementPortalPreference": items,
         "ListTagsForResource": items,
+        # AWS's supplier identities, once per account (the readiness check of a go-live)
+        "ListProcurementPortals": n,
+        "ListProcurementPortalSuppliers": n,
     }
 
 
