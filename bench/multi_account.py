@@ -84,11 +84,11 @@ def wait_up(url: str) -> None:
 def worker(kind: str, config: str, concurrency: int) -> int:
     """Time one command (setup | validate | plan | apply); print its wall, CPU and peak RSS."""
     from controller import commands
-    from controller.apply import Options
+    from controller.providers.aws.apply import Options
 
     if kind != "validate":
         # boto3's import is not what is measured
-        import controller.live
+        import controller.providers.aws.live
         import controller.secrets  # noqa: F401
 
     usage = resource.getrusage(resource.RUSAGE_SELF)

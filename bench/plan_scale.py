@@ -69,7 +69,7 @@ def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
 
     from controller import commands
-    from controller.model import Role
+    from controller.config.model import Role
     from controller.sandbox import call_counts, reset_call_counts, set_faults
 
     moto = ThreadedMotoServer(port=0, verbose=False)
@@ -112,7 +112,7 @@ def main() -> int:
             setup = commands.Session(Role.APPLY, concurrency=args.concurrency)
             scope = commands.load_scope(config)
             plan = setup.plan(scope, None)
-            from controller.apply import Applier, Options, gate
+            from controller.providers.aws.apply import Applier, Options, gate
 
             Applier(
                 setup.clients.call,

@@ -30,13 +30,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=1000)
     args = parser.parse_args()
-    from controller import spec
+    from controller import config
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate(root, args.files)
         start = time.perf_counter()
-        result = spec.load([root])
+        result = config.load([root])
         seconds = time.perf_counter() - start
         assert not result.problems, result.problems[:3]
         assert len(result.integrations) == args.files

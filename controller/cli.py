@@ -53,7 +53,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    from controller import validate
+    from controller.commands import validate
 
     return validate.run(args.paths, fmt=args.format)
 
@@ -169,7 +169,7 @@ def _paths(p: argparse.ArgumentParser) -> None:
 
 
 def _shard(text: str):
-    from controller.shard import Shard
+    from controller.engine.shard import Shard
 
     try:
         return Shard.parse(text)
@@ -325,7 +325,7 @@ def _add_apply(sub: argparse._SubParsersAction) -> None:
 
 def _run_apply(args: argparse.Namespace) -> int:
     from controller import commands
-    from controller.apply import Options
+    from controller.providers.aws.apply import Options
 
     options = Options(
         allow_go_live=args.allow_go_live,
@@ -369,7 +369,7 @@ def _add_intent(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_intent(args: argparse.Namespace) -> int:
-    from controller import intent
+    from controller.gitops import intent
 
     return intent.run(args.base, args.paths, fmt=args.format)
 
@@ -396,7 +396,7 @@ def _add_codeowners(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_codeowners(args: argparse.Namespace) -> int:
-    from controller import codeowners
+    from controller.gitops import codeowners
 
     return codeowners.run(args.paths, output=args.output, check=args.check)
 
@@ -547,7 +547,7 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _demo() -> int:
-    from controller import demo
+    from controller.commands import demo
 
     return demo.run()
 
@@ -582,7 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _error(prefix: str, message: str) -> None:
     """Print an error: secrets this run resolved redacted (AWS may echo one), log-safe."""
-    from controller import escape
+    from controller.render import escape
     from controller.secrets import redact
 
     text = escape.terminal(redact(message), keep_newlines=True)

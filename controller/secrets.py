@@ -7,11 +7,11 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping
 
-from controller import github
+from controller.config.model import Integration, Role, SecretRef
 from controller.errors import UserError
-from controller.model import Integration, Role, SecretRef
-from controller.state import Desired
-from controller.translate import secret_digest
+from controller.gitops import github
+from controller.providers.aws.state import Desired
+from controller.providers.aws.translate import secret_digest
 
 _RESOLVED: set[str] = set()  # every secret value this process has seen, for redact()
 _RESOLVED_LOCK = threading.Lock()
@@ -52,7 +52,9 @@ class Secrets:
     def _fetch(self, ref: SecretRef, item: Integration) -> str | None:
         if ref.source == "env":
             return self._env.get(ref.name) or None
-        from controller.live import Target  # boto3 only when an AWS-stored secret is used
+        from controller.providers.aws.live import (
+            Target,  # boto3 only when an AWS-stored secret is used
+        )
 
         target = Target.of(item, self._role)
         if ref.source == "ssm":

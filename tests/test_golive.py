@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from controller import intent
-from controller.golive import RULES, Action, Facts, Gate, classify
-from controller.model import Mode
-from controller.spec.yamldoc import parse
+from controller.config.model import Mode
+from controller.config.yamldoc import parse
+from controller.engine.golive import RULES, Action, Facts, Gate, classify
+from controller.gitops import intent
 from tests.reconciler.builders import item, live, plan_of
 from tests.reconciler.helpers import integration_yaml
 

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from controller import cli, iampolicy, spec
+from controller import cli, config
 from controller.errors import UserError
-from controller.iampolicy import Role
-from controller.translate import MODE_TAG
+from controller.providers.aws import iampolicy
+from controller.providers.aws.iampolicy import Role
+from controller.providers.aws.translate import MODE_TAG
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "github" / "fixtures"  # acme-emea (test, env secrets), globex-us
@@ -48,7 +49,7 @@ UNLISTED_ON_PURPOSE = {
 
 
 def _items(*names: str):
-    return spec.load([str(FIXTURES / f"{n}.yaml") for n in names]).require_valid()
+    return config.load([str(FIXTURES / f"{n}.yaml") for n in names]).require_valid()
 
 
 def _with_aws_secrets(tmp_path: Path) -> Path:
@@ -62,7 +63,7 @@ def _with_aws_secrets(tmp_path: Path) -> Path:
 
 
 def _policies(tmp_path: Path):
-    items = spec.load([str(_with_aws_secrets(tmp_path)), str(FIXTURES / "globex-us.yaml")])
+    items = config.load([str(_with_aws_secrets(tmp_path)), str(FIXTURES / "globex-us.yaml")])
     for role in Role:
         yield role, iampolicy.permission_policy(role, items.require_valid(), ACCOUNT)
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from controller.shard import Shard
+from controller.engine.shard import Shard
 
 ACCOUNTS = [f"{210000000000 + i}" for i in range(1000)]
 

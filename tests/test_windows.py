@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from controller.windows import (
+from controller.engine.windows import (
     Deny,
     Window,
     blocking,

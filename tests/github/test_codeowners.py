@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from controller import cli, codeowners
+from controller import cli
 from controller.errors import UserError
+from controller.gitops import codeowners
 
 from .conftest import ACME, GitRepo
 

@@ -1,4 +1,4 @@
-"""controller.gitdiff against real temporary repositories."""
+"""controller.gitops.gitdiff against real temporary repositories."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 import git
 import pytest
 
-from controller import cli, gitdiff, spec
+from controller import cli, config
+from controller.config.model import Mode
 from controller.errors import UserError
-from controller.model import Mode
+from controller.gitops import gitdiff
 
 from .conftest import ACME, GLOBEX, GitRepo
 
@@ -83,7 +84,7 @@ def test_schema_or_controller_change_widens_to_all(gitrepo: GitRepo, changed: st
     assert changes.widen_to_all
     assert changes.widened_by == (changed,)
     assert changes.is_empty  # no config file changed, yet everything is in scope
-    assert changes.names_in_scope(spec.load(["config/"]).integrations) is None
+    assert changes.names_in_scope(config.load(["config/"]).integrations) is None
 
 
 def test_other_files_do_not_count(gitrepo: GitRepo) -> None:
@@ -109,7 +110,7 @@ def test_paths_relative_to_a_subdirectory(gitrepo: GitRepo, monkeypatch) -> None
 def test_names_in_scope(gitrepo: GitRepo) -> None:
     gitrepo.replace(ACME, "name: acme-emea", "name: acme-europe")  # renamed integration
     changes = gitdiff.changed_since("HEAD", ["config/"])
-    loaded = spec.load(["config/"]).integrations
+    loaded = config.load(["config/"]).integrations
     assert changes.names_in_scope(loaded) == {"acme-europe", "acme-emea"}
 
 
@@ -195,4 +196,4 @@ def test_only_gitdiff_imports_git() -> None:
             for line in p.read_text(encoding="utf-8").splitlines()
         )
     )
-    assert importers == ["gitdiff.py"]
+    assert importers == ["gitops/gitdiff.py"]

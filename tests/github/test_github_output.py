@@ -1,11 +1,11 @@
-"""controller.github: job summary, masks and annotations; silent outside GitHub Actions."""
+"""controller.gitops.github: job summary, masks and annotations; silent outside GitHub Actions."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-from controller import github
+from controller.gitops import github
 
 ACTIONS = {"GITHUB_ACTIONS": "true"}
 

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from controller import cli, intent
+from controller import cli
+from controller.gitops import intent
 
 from .conftest import ACME, GLOBEX, GitRepo
 
@@ -231,7 +232,7 @@ def test_intent_needs_no_aws(gitrepo: GitRepo) -> None:
     import subprocess
 
     code = (
-        "import sys; from controller import intent; "
+        "import sys; from controller.gitops import intent; "
         "intent.compute('HEAD', ['config/']); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))"
     )

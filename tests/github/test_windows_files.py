@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from controller import cli, gitdiff, intent
+from controller import cli
+from controller.gitops import gitdiff, intent
 
 from .conftest import ACME, GitRepo
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from controller import spec
-from controller.live import Target, to_live
-from controller.model import Integration
-from controller.plan import Plan, make_plan
+from controller import config
+from controller.config.model import Integration
+from controller.engine.plan import Plan, make_plan
+from controller.providers.aws.live import Target, to_live
+from controller.providers.aws.state import ACTIVE, SUSPENDED, Desired, LivePreference, Observed
+from controller.providers.aws.translate import create_body, secret_digest
 from controller.secrets import refs_of
-from controller.state import ACTIVE, SUSPENDED, Desired, LivePreference, Observed
-from controller.translate import create_body, secret_digest
 
 from .helpers import integration_yaml
 
@@ -24,7 +24,7 @@ PENDING = ("PENDING_VERIFICATION", "PENDING_VERIFICATION")
 
 
 def item(name: str = "acme-emea", **values) -> Integration:
-    return spec.load_text(f"config/{name}.yaml", integration_yaml(name, **values))
+    return config.load_text(f"config/{name}.yaml", integration_yaml(name, **values))
 
 
 def desired(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from controller import intent, render
-from controller.intent import GO_LIVE, IntegrationIntent, Intent
+from controller import render
+from controller.gitops import intent
+from controller.gitops.intent import GO_LIVE, IntegrationIntent, Intent
 
 from .builders import item, live, plan_of
 from .test_render_unit import READY

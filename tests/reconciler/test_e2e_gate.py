@@ -7,9 +7,9 @@ import json
 import git
 import pytest
 
-from controller.apply import Applier, Options, gate
 from controller.commands import Session, load_scope
-from controller.model import Role
+from controller.config.model import Role
+from controller.providers.aws.apply import Applier, Options, gate
 
 from .helpers import ACCOUNT
 

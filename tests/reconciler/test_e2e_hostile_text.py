@@ -14,8 +14,10 @@ import subprocess
 
 import pytest
 
-from controller import escape, intent, spec
-from controller.spec import ConfigError
+from controller import config
+from controller.config import ConfigError
+from controller.gitops import intent
+from controller.render import escape
 
 from .helpers import integration_yaml, unmanaged_request
 
@@ -126,10 +128,10 @@ def test_validate_rejects_hostile_text_with_a_clear_message_that_does_not_echo_i
     )
     text = _with(where, value)
     if allowed:
-        spec.load_text("config/acme-emea.yaml", text)  # free text may hold printable symbols
+        config.load_text("config/acme-emea.yaml", text)  # free text may hold printable symbols
         return
     with pytest.raises(ConfigError) as caught:
-        spec.load_text("config/acme-emea.yaml", text)
+        config.load_text("config/acme-emea.yaml", text)
     message = str(caught.value)
     assert re.match(r"config/acme-emea\.yaml:\d+:\d+: (metadata|spec)\.", message), message
     assert_safe_text(message, f"{where} {value!r}")

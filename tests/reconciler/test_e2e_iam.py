@@ -12,8 +12,9 @@ import json
 import boto3
 import pytest
 
-from controller import iampolicy, spec
-from controller.model import Role
+from controller import config
+from controller.config.model import Role
+from controller.providers.aws import iampolicy
 
 from .helpers import ACCOUNT
 
@@ -29,7 +30,7 @@ def roles(world, monkeypatch):
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", APPLY_KEY if role is Role.APPLY else GO_LIVE_KEY)
 
     world.write()
-    items = spec.load([str(world.config)]).integrations
+    items = config.load([str(world.config)]).integrations
     for key, role in ((APPLY_KEY, Role.APPLY), (GO_LIVE_KEY, Role.GO_LIVE)):
         world.control.set_policy(key, iampolicy.permission_policy(role, items, ACCOUNT))
     yield use

@@ -7,10 +7,10 @@ from collections import Counter
 import botocore.session
 import pytest
 
-from controller import spec
-from controller.live import Clients, Reader, targets_of
-from controller.model import Role
-from controller.shard import Shard
+from controller import config
+from controller.config.model import Role
+from controller.engine.shard import Shard
+from controller.providers.aws.live import Clients, Reader, targets_of
 
 ACCOUNTS = ("210000000001", "210000000002", "210000000003")
 PER_ACCOUNT = 2
@@ -68,7 +68,7 @@ def test_clients_are_made_once_per_account_role_region_service_and_models_load_o
 
     loader.file_loader.load_file = counting  # the loader's own cache sits above this
     clients = Clients(concurrency=4, botocore_session=core)
-    items = spec.load([str(estate.config)]).require_valid()
+    items = config.load([str(estate.config)]).require_valid()
     targets = targets_of(items, Role.PLAN)
     for _ in range(2):  # a second read of every account makes nothing new
         observed = Reader(clients).observe(targets, names=targets)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from controller.apply import Applier, Options, create_token, gate
 from controller.commands import Session, load_scope
-from controller.model import Role
+from controller.config import load_text
+from controller.config.model import Role
+from controller.providers.aws.apply import Applier, Options, create_token, gate
+from controller.providers.aws.translate import create_body
 from controller.secrets import refs_of
-from controller.spec import load_text
-from controller.translate import create_body
 
 
 def _names(world) -> list[str]:

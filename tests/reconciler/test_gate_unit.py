@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from controller.apply import create_token, token
-from controller.model import Mode, SecretRef
-from controller.plan import Action, Gate, Plan
-from controller.state import ACTIVE
+from controller.config.model import Mode, SecretRef
+from controller.engine.plan import Action, Gate, Plan
+from controller.providers.aws.apply import create_token, token
+from controller.providers.aws.state import ACTIVE
 
 from .builders import item, live, plan_of
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from controller.errors import UserError
-from controller.live import Clients, Limits, Target
+from controller.providers.aws.live import Clients, Limits, Target
 
 TARGET = Target("123456789012", "us-east-1")
 
@@ -132,6 +132,6 @@ class _Stream:
     ids=["terminal", "ci-log", "asked"],
 )
 def test_progress_shows_on_a_terminal_or_when_asked_and_is_quiet_in_ci(env, tty, wanted):
-    from controller.live import progress_wanted
+    from controller.providers.aws.live import progress_wanted
 
     assert progress_wanted(env, _Stream(tty)) is wanted

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import botocore.exceptions
 
-from controller.live import Target, explain, to_live
-from controller.translate import secret_digest
+from controller.providers.aws.live import Target, explain, to_live
+from controller.providers.aws.translate import secret_digest
 
 from .builders import SECRET_VALUES, item, live
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from controller import render
-from controller.translate import FIELDS
-from controller.words import WORDS, plain
+from controller.providers.aws.translate import FIELDS
+from controller.render.words import WORDS, plain
 
 from .builders import desired, item, live, plan_of
 from .test_render_unit import READY, ROTATED

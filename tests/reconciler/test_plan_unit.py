@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from controller.model import Mode, Selector
-from controller.plan import (
+from controller.config.model import Mode, Selector
+from controller.engine.plan import (
     FEATURE_TARGETS,
     REFUSED_MOVES,
     Action,
@@ -17,8 +17,8 @@ from controller.plan import (
     Plan,
     config_digest,
 )
+from controller.providers.aws.state import ACTIVE, SUSPENDED, TEST_INITIALIZED
 from controller.sandbox.lifecycle import ALL_STATUSES
-from controller.state import ACTIVE, SUSPENDED, TEST_INITIALIZED
 
 from .builders import PENDING, SECRET_VALUES, TODAY, desired, item, live, plan_of
 from .helpers import FUTURE

@@ -10,9 +10,9 @@ import re
 import pytest
 
 from controller import render
-from controller.plan import Plan
+from controller.engine.plan import Plan
+from controller.providers.aws.state import ACTIVE, TEST_INITIALIZED
 from controller.render import GITHUB_COMMENT_LIMIT
-from controller.state import ACTIVE, TEST_INITIALIZED
 
 from .builders import SECRET_VALUES, desired, item, live, plan_of
 
@@ -192,7 +192,7 @@ def test_text_of_a_plan_without_changes_says_so():
 
 @pytest.mark.parametrize("fmt", sorted(render.RENDERERS))
 def test_no_rendering_shows_a_secret_or_its_digest(fmt):
-    from controller.translate import secret_digest
+    from controller.providers.aws.translate import secret_digest
 
     plan = _secret_plan()
     text = render.RENDERERS[fmt](plan, Terminal())

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from controller import render
-from controller.apply import Options, gate
-from controller.audit import Override, Record, check_reason, record, tag_value
+from controller.engine.audit import Override, Record, check_reason, record, tag_value
+from controller.engine.plan import Plan, make_plan
+from controller.engine.reviewer import display_name
+from controller.engine.windows import Deny, Window
 from controller.errors import BlockedError, UserError
-from controller.plan import Plan, make_plan
-from controller.reviewer import display_name
-from controller.state import TEST_INITIALIZED, Observed
-from controller.windows import Deny, Window
+from controller.providers.aws.apply import Options, gate
+from controller.providers.aws.state import TEST_INITIALIZED, Observed
 
 from .builders import desired, item, live
 

@@ -1,1 +1,1 @@
-"""Tests of controller.spec: the config loader, schema and rules."""
+"""Tests of controller.config: the config loader, schema and rules."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from controller.spec import ConfigError, Problem, load_text
+from controller.config import ConfigError, Problem, load_text
 
 FILE = "acme.yaml"
 

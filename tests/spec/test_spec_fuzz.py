@@ -13,9 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from controller.model import Integration
-from controller.spec import ConfigError, load_text
-from controller.spec.yamldoc import decode, parse
+from controller.config import ConfigError, load_text
+from controller.config.model import Integration
+from controller.config.yamldoc import decode, parse
 
 from .docs import BASE, FILE
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from controller.model import Mode
-from controller.spec import ConfigError, Problem, discover, load
-from controller.spec.yamldoc import MAX_BYTES
+from controller.config import ConfigError, Problem, discover, load
+from controller.config.model import Mode
+from controller.config.yamldoc import MAX_BYTES
 
 from .docs import BASE, edit
 

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from controller.model import (
+from controller.config import load_text
+from controller.config.model import (
     DEFAULT_REGION,
     Contact,
     Einvoice,
@@ -19,7 +20,6 @@ from controller.model import (
     SecretRef,
     Source,
 )
-from controller.spec import load_text
 
 from .docs import BASE, FILE, TEST_BLOCK, edit, lines
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from controller.spec import Problem, load_text
-from controller.spec.rules import RULES
+from controller.config import Problem, load_text
+from controller.config.rules import RULES
 
 from .docs import FILE, TEST_BLOCK, edit, problems_in
 

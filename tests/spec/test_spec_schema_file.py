@@ -10,7 +10,7 @@ import botocore.session
 import pytest
 from jsonschema import Draft202012Validator
 
-from controller.spec import schema as spec_schema
+from controller.config import schema as spec_schema
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "coupa-integration.v1.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -84,7 +84,7 @@ def test_every_reference_resolves_to_a_definition():
 
 
 def test_every_pattern_anchors_its_end_only_with_a_final_dollar():
-    # controller.spec.schema turns a final `$` into `\Z` (ECMA semantics): no other `$` may exist.
+    # controller.config.schema turns a final `$` into `\Z` (ECMA semantics): no other `$` may exist.
     for where, node in subschemas(SCHEMA):
         pattern = node.get("pattern")
         if pattern is not None:

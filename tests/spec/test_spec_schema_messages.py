@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from controller.spec import Problem, load_text
+from controller.config import Problem, load_text
 
 from .docs import FILE, edit, problems_in
 

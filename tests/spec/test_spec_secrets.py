@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from controller.spec import ConfigError, Problem, load, load_text
+from controller.config import ConfigError, Problem, load, load_text
 
 from .docs import FILE, edit, problems_in
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from controller.spec import ConfigError, Problem, load, load_text
-from controller.windows import ChangeWindows, Deny
+from controller.config import ConfigError, Problem, load, load_text
+from controller.engine.windows import ChangeWindows, Deny
 
 FILE = "config/windows.yaml"
 BASE = """\

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from controller.spec import Problem, load_text
+from controller.config import Problem, load_text
 
 from .docs import FILE, edit, problems_in
 

@@ -7,8 +7,8 @@ import tracemalloc
 
 import pytest
 
-from controller.spec import ConfigError, Problem, load_text
-from controller.spec.yamldoc import MAX_DEPTH, decode, parse
+from controller.config import ConfigError, Problem, load_text
+from controller.config.yamldoc import MAX_DEPTH, decode, parse
 
 from .docs import BASE, FILE, edit, problems_in
 

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import CroniterError, croniter
 
-from controller.model import Source
-from controller.spec.problems import Problem, dotted
-from controller.spec.rules import Finding, Rule
-from controller.spec.yamldoc import Document
-from controller.windows import (
+from controller.config.model import Source
+from controller.config.problems import Problem, dotted
+from controller.config.rules import Finding, Rule
+from controller.config.yamldoc import Document
+from controller.engine.windows import (
     MAX_DURATION,
     ChangeWindows,
     Deny,

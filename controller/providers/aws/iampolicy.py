@@ -38,10 +38,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from controller.config.model import Integration, Role
 from controller.errors import UserError
-from controller.model import Integration, Role
+from controller.providers.aws.translate import MODE_TAG
 from controller.secrets import refs_of
-from controller.translate import MODE_TAG
 
 VERSION = "2012-10-17"
 OIDC_HOST = "token.actions.githubusercontent.com"

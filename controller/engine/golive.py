@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from controller.model import Mode
+from controller.config.model import Mode
 
 
 class Action(StrEnum):

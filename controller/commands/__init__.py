@@ -13,14 +13,15 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from controller import escape as esc
-from controller import github, render, spec
+from controller import config, render
+from controller.config.model import Integration, Mode, Role
+from controller.engine.golive import Action, Gate
+from controller.engine.plan import Plan, make_plan
+from controller.engine.windows import Window
 from controller.errors import BlockedError, UserError
-from controller.golive import Action, Gate
-from controller.model import Integration, Mode, Role
-from controller.plan import Plan, make_plan
-from controller.state import Desired, Observed
-from controller.windows import Window
+from controller.gitops import github
+from controller.providers.aws.state import Desired, Observed
+from controller.render import escape as esc
 
 PLAN_FILE_KIND = "coupa-gitops-plan"
 DEFAULT_CONCURRENCY = 8  # AWS billing APIs throttle: more rarely helps, botocore backs off
@@ -37,7 +38,7 @@ def today():
 
 def head_commit(start: str | os.PathLike = ".") -> str | None:
     """The commit of the config checkout, or None outside git."""
-    from controller import gitdiff
+    from controller.gitops import gitdiff
 
     return gitdiff.head_commit(start)
 
@@ -64,8 +65,8 @@ def _past(files: Iterable[tuple[str, str | None]], current: Iterable[Integration
     found: dict[tuple, Integration] = {}
     for path, text in files:
         try:
-            item = spec.load_text(path, text) if text is not None else None
-        except spec.ConfigError:
+            item = config.load_text(path, text) if text is not None else None
+        except config.ConfigError:
             continue
         if isinstance(item, Integration):  # a ChangeWindows file lives nowhere in AWS
             key = (item.name, item.account, item.region, item.role_arn)
@@ -76,9 +77,9 @@ def _past(files: Iterable[tuple[str, str | None]], current: Iterable[Integration
 
 def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
     """Valid integrations under `paths` (a ConfigError lists every problem otherwise)."""
-    from controller import gitdiff
+    from controller.gitops import gitdiff
 
-    loaded = spec.load(paths)
+    loaded = config.load(paths)
     items, windows = loaded.require_valid(), loaded.windows
     if not changed_since:
         return Scope(items, None, _past(gitdiff.past_versions(paths), items), windows)
@@ -95,9 +96,9 @@ def load_scope(paths: list[str], changed_since: str | None = None) -> Scope:
 
 def scope_of_plan(paths: list[str], plan: Plan) -> Scope:
     """The scope a saved plan was made for, over today's files."""
-    from controller import gitdiff
+    from controller.gitops import gitdiff
 
-    loaded = spec.load(paths)
+    loaded = config.load(paths)
     items, windows = loaded.require_valid(), loaded.windows
     past = _past(gitdiff.past_versions(paths), items)
     if plan.scope is None:
@@ -124,7 +125,7 @@ class Session:
     def __init__(
         self, role: Role, concurrency: int = DEFAULT_CONCURRENCY, read_secrets: bool = True
     ):
-        from controller.live import Clients, Reader
+        from controller.providers.aws.live import Clients, Reader
         from controller.secrets import Secrets
 
         self.role = role
@@ -134,13 +135,13 @@ class Session:
 
     def target(self, item: Integration):
         """Where `item` lives, through this session's role."""
-        from controller.live import Target
+        from controller.providers.aws.live import Target
 
         return Target.of(item, self.role)
 
     def observe(self, items, removed=()) -> Observed:
         """Read every account the integrations (and removed ones) live in."""
-        from controller.live import targets_of
+        from controller.providers.aws.live import targets_of
 
         targets = targets_of(removed, self.role) | targets_of(items, self.role)
         return self.reader.observe(targets, names=targets)
@@ -176,7 +177,7 @@ def write_plan_file(plan: Plan, path: str) -> None:
 
 def read_plan_file(path: str) -> Plan:
     """The saved plan at `path`; a UserError saying what is wrong with it otherwise."""
-    from controller import planfile
+    from controller.engine import planfile
 
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -264,15 +265,15 @@ def apply_command(
     concurrency: int = DEFAULT_CONCURRENCY,
     shard=None,
 ) -> int:
-    from controller import audit
-    from controller.apply import Applier, ApplyFailed, Options, gate
+    from controller.engine import audit
+    from controller.providers.aws.apply import Applier, ApplyFailed, Options, gate
 
     options = options or Options()
     overrides = _overrides(options, reason)
     saved = read_plan_file(plan_file) if plan_file else None
     scope = sharded(scope_of_plan(paths, saved) if saved else load_scope(paths), shard)
     if saved is not None:
-        check_plan_names(plan_file, saved, spec.load(paths).require_valid())
+        check_plan_names(plan_file, saved, config.load(paths).require_valid())
     _known_windows(options.override_windows, scope.windows)
     role = Role.GO_LIVE if options.allow_go_live else Role.APPLY
     session = Session(role, concurrency=concurrency)
@@ -361,7 +362,7 @@ def _say(text: str) -> None:
 
 def _overrides(options, reason: str | None) -> tuple:
     """The window overrides asked for, each with the checked reason."""
-    from controller.audit import Override, check_reason
+    from controller.engine.audit import Override, check_reason
 
     if not options.override_windows:
         if reason is not None:
@@ -423,7 +424,12 @@ def status_rows(items, observed: Observed, plan: Plan) -> list[list[str]]:
 
 def record_lines(items, observed: Observed) -> list[str]:
     """The last approved go-live of each integration, as its tags record it."""
-    from controller.audit import GO_LIVE_AT_TAG, GO_LIVE_BY_TAG, GO_LIVE_RUN_TAG, OVERRIDE_TAG
+    from controller.engine.audit import (
+        GO_LIVE_AT_TAG,
+        GO_LIVE_BY_TAG,
+        GO_LIVE_RUN_TAG,
+        OVERRIDE_TAG,
+    )
 
     live = {(p.account, p.managed_name): p for p in observed.preferences if p.managed_name}
     lines = []
@@ -506,7 +512,7 @@ def status_command(paths: list[str], fmt: str = "text", shard=None) -> int:
 
 
 def _find(paths: list[str], name: str):
-    items = spec.load(paths).require_valid()
+    items = config.load(paths).require_valid()
     for item in items:
         if item.name == name:
             return item
@@ -555,7 +561,7 @@ def verify_endpoint_command(paths: list[str], name: str, code: str | None) -> in
 
 
 def import_command(paths: list[str], name: str, arn: str) -> int:
-    from controller.translate import COMMIT_TAG, MODE_TAG, NAME_TAG
+    from controller.providers.aws.translate import COMMIT_TAG, MODE_TAG, NAME_TAG
 
     item = _find(paths, name)
     # Adopting writes tags on a preference we know nothing about: the go-live role's work.
@@ -598,10 +604,10 @@ def iam_policy_command(
     trust_account: str | None = None,
 ) -> int:
     """Print a role's permission policy (or trust policy) as JSON; reads no AWS."""
-    from controller import iampolicy
+    from controller.providers.aws import iampolicy
 
     # Trust policies do not depend on the config: they need no valid config/.
-    items = () if trust or trust_account else spec.load(paths).require_valid()
+    items = () if trust or trust_account else config.load(paths).require_valid()
     doc = iampolicy.document(
         iampolicy.role_of(role), items, account=account, trust=trust, trust_account=trust_account
     )

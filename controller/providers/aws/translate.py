@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 
-from controller.model import PORTAL, Endpoint, Integration, SecretRef
+from controller.config.model import PORTAL, Endpoint, Integration, SecretRef
 
 NAME_TAG = "coupa-gitops:name"
 COMMIT_TAG = "coupa-gitops:commit"

@@ -18,12 +18,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from controller import escape as esc
-from controller import gitdiff, golive, spec
-from controller.golive import Action, Facts, Gate
-from controller.model import Mode
-from controller.spec.problems import ConfigError
-from controller.spec.yamldoc import decode, parse
+from controller import config
+from controller.config.model import Mode
+from controller.config.problems import ConfigError
+from controller.config.yamldoc import decode, parse
+from controller.engine import golive
+from controller.engine.golive import Action, Facts, Gate
+from controller.gitops import gitdiff
+from controller.render import escape as esc
 
 FORMAT_VERSION = "1"
 ROUTINE, GO_LIVE = Gate.ROUTINE.value, Gate.GO_LIVE.value
@@ -178,7 +180,7 @@ def _side(file: str, text: str | None) -> _Side:
     if text is None:
         return _Side(file, None, False)
     try:
-        spec.load_text(file, text)
+        config.load_text(file, text)
         valid = True
     except ConfigError:
         valid = False

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from controller.model import PORTAL, Integration
-from controller.state import (
+from controller.config.model import PORTAL, Integration
+from controller.providers.aws.state import (
     ACTIVE,
     FEATURE_LABELS,
     PENDING,

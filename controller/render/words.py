@@ -11,7 +11,7 @@ _ENDPOINT = {
     "sharedSecret": "shared secret",
 }
 
-# Every compared field (controller.translate.FIELDS) and the name tag; a test checks the cover.
+# Every compared field (providers/aws/translate.FIELDS) and the name tag; a test checks the cover.
 WORDS: dict[str, str] = {
     **{f"production.{k}": f"{v} (production)" for k, v in _ENDPOINT.items()},
     **{f"test.{k}": f"{v} (test instance)" for k, v in _ENDPOINT.items()},

@@ -9,13 +9,13 @@ import json
 import os
 from collections.abc import Iterable
 
-from controller import escape as esc
-from controller import reviewer
-from controller.plan import Action, Change, Check, FieldChange, Plan
-from controller.words import plain
+from controller.engine import reviewer
+from controller.engine.plan import Action, Change, Check, FieldChange, Plan
+from controller.render import escape as esc
+from controller.render.words import plain
 
 GITHUB_COMMENT_LIMIT = 65_536
-# The sticky PR comment joins the intent (controller.intent.MARKDOWN_BUDGET, 30,000) and the
+# The sticky PR comment joins the intent (controller.gitops.intent.MARKDOWN_BUDGET, 30,000) and the
 # plan: the two budgets and the glue between them stay under GITHUB_COMMENT_LIMIT.
 MARKDOWN_BUDGET = 34_000
 SUMMARY_BUDGET = 1_000_000  # a job summary allows 1 MiB per step
@@ -220,7 +220,7 @@ def text(plan: Plan, stream=None) -> str:
 
 
 # --- markdown ---
-# Every value (names, ARNs, file names, AWS's words) goes through controller.escape: in a
+# Every value (names, ARNs, file names, AWS's words) goes through controller.render.escape: in a
 # code span, a fence, HTML-escaped, or as escaped prose. Our own words are written as is.
 
 

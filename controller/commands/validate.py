@@ -6,8 +6,9 @@ import json
 import sys
 from typing import TextIO
 
-from controller import github, spec
-from controller.spec import LoadResult, Problem
+from controller import config
+from controller.config import LoadResult, Problem
+from controller.gitops import github
 
 
 def annotation(problem: Problem) -> str:
@@ -53,7 +54,7 @@ def report(result: LoadResult, fmt: str, out: TextIO, err: TextIO) -> None:
 
 def run(paths: list[str], fmt: str = "text") -> int:
     """Validate `paths`; 0 when every file is valid, 1 otherwise."""
-    result = spec.load(paths)
+    result = config.load(paths)
     if not result.files and not result.problems:
         print(f"no *.yaml or *.yml files under {', '.join(paths)}", file=sys.stderr)
         return 1

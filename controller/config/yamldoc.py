@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import yaml
 from yaml import events as ev
 
-from controller.spec.problems import ConfigError, Problem, dotted
+from controller.config.problems import ConfigError, Problem, dotted
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64

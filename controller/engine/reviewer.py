@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from controller.golive import Action, Gate
-from controller.model import Integration, Mode
+from controller.config.model import Integration, Mode
+from controller.engine.golive import Action, Gate
 
 if TYPE_CHECKING:  # the plan imports this module to fill Change.sentence
-    from controller.plan import Change, WindowBlock
+    from controller.engine.plan import Change, WindowBlock
 
 # Name words people write in capitals; the rest are capitalised (acme-emea -> Acme EMEA).
 ACRONYMS = frozenset({"emea", "apac", "amer", "latam", "anz", "eu", "uk", "us", "na", "ap"})

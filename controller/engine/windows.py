@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from controller.model import Source
+from controller.config.model import Source
 
 # How far ahead "when does it end" and "when may it go" look before giving up: a window
 # whose occurrences overlap forever (every minute, lasting an hour) never ends.

@@ -17,7 +17,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from controller import spec
 from controller.errors import UserError
 
 DEMO_KEY = "AKIADEMO00000000"
@@ -37,7 +36,7 @@ def _examples() -> list[tuple[str, str]]:
     except ModuleNotFoundError:  # run from a checkout without installing (PYTHONPATH=.)
         found = []
     if not found:
-        repo = Path(__file__).resolve().parents[1] / "config" / EXAMPLES
+        repo = Path(__file__).resolve().parents[2] / "config" / EXAMPLES
         found = [(p.name, p.read_text("utf-8")) for p in repo.glob("*.yaml")]
     if not found:
         raise UserError("demo: the example config is not installed with coupa-gitops")
@@ -99,7 +98,7 @@ def _environment(url: str, items) -> None:
 def _arn_of(name: str, account: str, items) -> str:
     """The ARN the tool created for `name`, read through the tool's own session (plan role)."""
     from controller.commands import Session
-    from controller.model import Role
+    from controller.config.model import Role
 
     item = next(i for i in items if i.name == name)
     for pref in Session(Role.PLAN).observe([item]).preferences:
@@ -130,7 +129,7 @@ def _walk(tmp: Path) -> None:
     # The working copy holds the example integrations only: no change windows, since the
     # demo runs on the real clock and a month-end window would hold its go-live back.
     config = CONFIG
-    items = spec.load([config]).require_valid()
+    items = config.load([config]).require_valid()
     going_live = [i for i in items if i.mode.value == "live"]
     plain = [i for i in items if not i.role_arn]
     accounts = {DEMO_KEY: plain[0].account} if plain else {}

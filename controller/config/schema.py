@@ -13,8 +13,8 @@ from pathlib import Path as FsPath
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker, validators
 
-from controller.spec.problems import Problem, dotted
-from controller.spec.yamldoc import Document, Path
+from controller.config.problems import Problem, dotted
+from controller.config.yamldoc import Document, Path
 
 SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "coupa-integration.v1.json"
 

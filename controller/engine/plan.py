@@ -12,11 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 
-from controller.golive import Action, Facts, Gate, classify
-from controller.model import Integration, Mode
-from controller.readiness import Check, activate_checks, supplier_checks, suspend_checks
-from controller.reviewer import sentence
-from controller.state import (
+from controller.config.model import Integration, Mode
+from controller.engine.golive import Action, Facts, Gate, classify
+from controller.engine.readiness import Check, activate_checks, supplier_checks, suspend_checks
+from controller.engine.reviewer import sentence
+from controller.engine.windows import Window, blocking, next_allowed
+from controller.providers.aws.state import (
     ACTIVE,
     FEATURE_LABELS,
     PENDING,
@@ -30,13 +31,12 @@ from controller.state import (
     Observed,
     enabled_features,
 )
-from controller.translate import (
+from controller.providers.aws.translate import (
     IMMUTABLE,
     RESERVED_TAG_PREFIXES,
     SECRET_FIELDS,
     desired_essence,
 )
-from controller.windows import Window, blocking, next_allowed
 
 __all__ = ["Action", "Change", "Check", "FieldChange", "Gate", "Plan", "make_plan"]
 

@@ -11,9 +11,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
-from controller.escape import char, hidden
-from controller.spec.schema import schema
-from controller.spec.yamldoc import Path
+from controller.config.schema import schema
+from controller.config.yamldoc import Path
+from controller.render.escape import char, hidden
 
 Finding = tuple[Path, str, bool]
 Rule = Callable[[dict], Iterator[Finding]]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from controller.model import Integration, Mode, SecretRef
-from controller.translate import MODE_TAG, NAME_TAG
+from controller.config.model import Integration, Mode, SecretRef
+from controller.providers.aws.translate import MODE_TAG, NAME_TAG
 
 # Per-feature statuses, AWS's own constants.
 PENDING = "PENDING_VERIFICATION"

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from controller.config.model import Mode
+from controller.config.problems import ConfigError
+from controller.config.yamldoc import MAX_BYTES, decode, parse
 from controller.errors import UserError
-from controller.model import Mode
-from controller.spec.problems import ConfigError
-from controller.spec.yamldoc import MAX_BYTES, decode, parse
 
 try:  # GitPython raises ImportError at import time when there is no git executable
     import git

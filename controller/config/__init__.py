@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from controller.model import (
+from controller.config import rules, schema
+from controller.config import windows as change_windows
+from controller.config.model import (
     DEFAULT_REGION,
     Contact,
     Einvoice,
@@ -22,11 +24,9 @@ from controller.model import (
     Selector,
     Source,
 )
-from controller.spec import rules, schema
-from controller.spec import windows as change_windows
-from controller.spec.problems import ConfigError, Problem, dotted
-from controller.spec.yamldoc import MAX_BYTES, Document, decode, parse
-from controller.windows import ChangeWindows, Window, flatten
+from controller.config.problems import ConfigError, Problem, dotted
+from controller.config.yamldoc import MAX_BYTES, Document, decode, parse
+from controller.engine.windows import ChangeWindows, Window, flatten
 
 __all__ = ["KINDS", "ConfigError", "LoadResult", "Problem", "discover", "load", "load_text"]
 

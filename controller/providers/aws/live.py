@@ -23,11 +23,17 @@ import botocore.exceptions
 import botocore.session
 from botocore.config import Config
 
+from controller.config.model import PORTAL, Integration, Role
 from controller.errors import AwsError, UserError
-from controller.iampolicy import access_hint
-from controller.model import PORTAL, Integration, Role
-from controller.state import FeatureStatus, LivePreference, Observed, Supplier, SupplierList
-from controller.translate import essence
+from controller.providers.aws.iampolicy import access_hint
+from controller.providers.aws.state import (
+    FeatureStatus,
+    LivePreference,
+    Observed,
+    Supplier,
+    SupplierList,
+)
+from controller.providers.aws.translate import essence
 
 DEFAULT_CONCURRENCY = 8
 

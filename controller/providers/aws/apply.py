@@ -12,13 +12,19 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from controller.audit import Record
+from controller.config.model import Integration
+from controller.engine.audit import Record
+from controller.engine.plan import Action, Change, Gate, Plan
+from controller.engine.reviewer import allowed_sentence, window_sentence
 from controller.errors import AwsError, BlockedError, UserError
-from controller.model import Integration
-from controller.plan import Action, Change, Gate, Plan
+from controller.providers.aws.translate import (
+    COMMIT_TAG,
+    MODE_TAG,
+    NAME_TAG,
+    create_body,
+    mutable_body,
+)
 from controller.render import title
-from controller.reviewer import allowed_sentence, window_sentence
-from controller.translate import COMMIT_TAG, MODE_TAG, NAME_TAG, create_body, mutable_body
 
 
 @dataclass(frozen=True)
@@ -368,7 +374,7 @@ class Applier:
         return f"{moved} ({change.arn})"
 
     def delete(self, change: Change) -> str:
-        from controller.live import Target
+        from controller.providers.aws.live import Target
 
         # An orphan has no file: reach it the way it was read (the plan keeps that role).
         self._delete(change, Target(change.account, change.region, change.role_arn))

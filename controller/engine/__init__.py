@@ -1,0 +1,1 @@
+"""The engine: pure, knowing no external system (go-live table, plan value, readiness)."""
