@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from controller import config
 from controller.errors import UserError
 
 DEMO_KEY = "AKIADEMO00000000"
@@ -128,8 +129,8 @@ def _walk(tmp: Path) -> None:
 
     # The working copy holds the example integrations only: no change windows, since the
     # demo runs on the real clock and a month-end window would hold its go-live back.
-    config = CONFIG
-    items = config.load([config]).require_valid()
+    workdir = CONFIG
+    items = config.load([workdir]).require_valid()
     going_live = [i for i in items if i.mode.value == "live"]
     plain = [i for i in items if not i.role_arn]
     accounts = {DEMO_KEY: plain[0].account} if plain else {}
@@ -141,35 +142,35 @@ def _walk(tmp: Path) -> None:
         print("demo filled with random values; they never appear in any output.")
 
         _say("1. validate: every file against the schema and the service's rules (no AWS)")
-        _run("validate", config)
+        _run("validate", workdir)
 
         _say("2. plan: diff the files against the live configuration (reads only)")
-        _run("plan", config)
+        _run("plan", workdir)
 
         _say("3. apply the routine changes; go-live waits for a reviewer's approval")
-        _run("apply", config, "--auto-approve", "--skip-go-live")
+        _run("apply", workdir, "--auto-approve", "--skip-go-live")
 
         for item in going_live:
             arn = _arn_of(item.name, item.account, items)
             _say(
                 f"4. verify {item.name}'s endpoint: AWS sends a code to Coupa, the admin returns it"
             )
-            _run("verify-endpoint", item.name, "--config", config)
+            _run("verify-endpoint", item.name, workdir)
             code = sandbox.control.validation_code(arn)
             print(f"(sandbox) the code the Coupa administrator received: {code}")
-            _run("verify-endpoint", item.name, "--code", code, "--config", config)
+            _run("verify-endpoint", item.name, workdir, "--code", code)
             _say(f"5. the connection test for {item.name} (simulated by the sandbox: passed)")
             sandbox.control.set_connection_test(arn, True)
             print("(sandbox) connection test passed -> TEST_INITIALIZED")
 
         _say("6. the go-live plan, as the reviewer reads it in the pull request (Markdown)")
-        _run("plan", config, "--format", "markdown")
+        _run("plan", workdir, "--format", "markdown")
 
         _say("7. the approved go-live job: apply --allow-go-live")
-        _run("apply", config, "--auto-approve", "--allow-go-live")
+        _run("apply", workdir, "--auto-approve", "--allow-go-live")
 
         _say("8. status: wanted vs live, last applied commit, drift")
-        _run("status", config)
+        _run("status", workdir)
 
         _say("9. a second plan is empty: the live configuration matches git")
-        _run("plan", config, "--detailed-exitcode")
+        _run("plan", workdir, "--detailed-exitcode")
