@@ -84,7 +84,7 @@ def wait_up(url: str) -> None:
 def worker(kind: str, config: str, concurrency: int) -> int:
     """Time one command (setup | validate | plan | apply); print its wall, CPU and peak RSS."""
     from controller import commands
-    from controller.providers.aws.apply import Options
+    from controller.engine.requirements import Options
 
     if kind != "validate":
         # boto3's import is not what is measured

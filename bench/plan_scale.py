@@ -112,7 +112,8 @@ def main() -> int:
             setup = commands.Session(Role.APPLY, concurrency=args.concurrency)
             scope = commands.load_scope(config)
             plan = setup.plan(scope, None)
-            from controller.providers.aws.apply import Applier, Options, gate
+            from controller.engine.requirements import Options, gate
+            from controller.providers.aws.apply import Applier
 
             Applier(
                 setup.clients.call,

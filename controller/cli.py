@@ -325,7 +325,7 @@ def _add_apply(sub: argparse._SubParsersAction) -> None:
 
 def _run_apply(args: argparse.Namespace) -> int:
     from controller import commands
-    from controller.providers.aws.apply import Options
+    from controller.engine.requirements import Options
 
     options = Options(
         allow_go_live=args.allow_go_live,

@@ -8,9 +8,9 @@ import threading
 from collections.abc import Iterable, Mapping
 
 from controller.config.model import Integration, Role, SecretRef
+from controller.engine.desired import Desired
 from controller.errors import UserError
 from controller.gitops import github
-from controller.providers.aws.state import Desired
 from controller.providers.aws.translate import secret_digest
 
 _RESOLVED: set[str] = set()  # every secret value this process has seen, for redact()

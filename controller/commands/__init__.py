@@ -15,12 +15,14 @@ from pathlib import Path
 
 from controller import config, render
 from controller.config.model import Integration, Mode, Role
+from controller.engine.desired import Desired
 from controller.engine.golive import Action, Gate
-from controller.engine.plan import Plan, make_plan
+from controller.engine.plan import Plan
 from controller.engine.windows import Window
 from controller.errors import BlockedError, UserError
 from controller.gitops import github
-from controller.providers.aws.state import Desired, Observed
+from controller.providers.aws.planner import make_plan
+from controller.providers.aws.state import Observed
 from controller.render import escape as esc
 
 PLAN_FILE_KIND = "coupa-gitops-plan"
@@ -266,7 +268,8 @@ def apply_command(
     shard=None,
 ) -> int:
     from controller.engine import audit
-    from controller.providers.aws.apply import Applier, ApplyFailed, Options, gate
+    from controller.engine.requirements import Options, gate
+    from controller.providers.aws.apply import Applier, ApplyFailed
 
     options = options or Options()
     overrides = _overrides(options, reason)

@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterable
 
 from controller.engine import reviewer
-from controller.engine.plan import Action, Change, Check, FieldChange, Plan
+from controller.engine.plan import Action, Change, Check, FieldChange, Plan, title
 from controller.render import escape as esc
 from controller.render.words import plain
 
@@ -63,14 +63,6 @@ def field_line(change: FieldChange, *, creating: bool = False, label: str | None
     if change.after is None:
         return f"{path}: {_value(change.before)} -> (removed){suffix}"
     return f"{path}: {_value(change.before)} -> {_value(change.after)}{suffix}"
-
-
-def title(change: Change) -> str:
-    if change.action is Action.STATUS and change.mode_before is change.mode_after:
-        return f"{change.name}: restore mode {change.mode_after}"
-    if change.action is Action.STATUS:
-        return f"{change.name}: mode {change.mode_before or 'unknown'} -> {change.mode_after}"
-    return f"{change.name}: {change.action.value}"
 
 
 def unknown_lines(plan: Plan) -> list[str]:

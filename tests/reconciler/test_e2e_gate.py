@@ -9,7 +9,8 @@ import pytest
 
 from controller.commands import Session, load_scope
 from controller.config.model import Role
-from controller.providers.aws.apply import Applier, Options, gate
+from controller.engine.requirements import Options, gate
+from controller.providers.aws.apply import Applier
 
 from .helpers import ACCOUNT
 

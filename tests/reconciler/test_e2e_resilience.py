@@ -7,7 +7,8 @@ import pytest
 from controller.commands import Session, load_scope
 from controller.config import load_text
 from controller.config.model import Role
-from controller.providers.aws.apply import Applier, Options, create_token, gate
+from controller.engine.requirements import Options, gate
+from controller.providers.aws.apply import Applier, create_token
 from controller.providers.aws.translate import create_body
 from controller.secrets import refs_of
 

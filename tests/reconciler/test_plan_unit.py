@@ -9,14 +9,8 @@ from datetime import date
 import pytest
 
 from controller.config.model import Mode, Selector
-from controller.engine.plan import (
-    FEATURE_TARGETS,
-    REFUSED_MOVES,
-    Action,
-    Gate,
-    Plan,
-    config_digest,
-)
+from controller.engine.plan import Action, Gate, Plan, config_digest
+from controller.providers.aws.planner import FEATURE_TARGETS, REFUSED_MOVES
 from controller.providers.aws.state import ACTIVE, SUSPENDED, TEST_INITIALIZED
 from controller.sandbox.lifecycle import ALL_STATUSES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from controller.config.model import Integration, Mode, SecretRef
+from controller.config.model import Integration, Mode
 from controller.providers.aws.translate import MODE_TAG, NAME_TAG
 
 # Per-feature statuses, AWS's own constants.
@@ -93,21 +93,6 @@ class LivePreference:
 
 
 STATUS_MODE = {ACTIVE: Mode.LIVE, SUSPENDED: Mode.SUSPENDED}
-
-
-@dataclass(frozen=True)
-class Desired:
-    """One integration from the config, with its secrets' digests (None: not resolved)."""
-
-    integration: Integration
-    secret_digests: tuple[tuple[SecretRef, str | None], ...] = ()
-    # Why a reference could not be read (its digest is None): shown by plan, refused by apply.
-    unreadable: tuple[tuple[SecretRef, str], ...] = ()
-    secrets_skipped: bool = False  # not read on purpose (--no-secrets), not because they failed
-
-    @property
-    def digests(self) -> dict[SecretRef, str | None]:
-        return dict(self.secret_digests)
 
 
 @dataclass(frozen=True)
