@@ -268,8 +268,9 @@ def apply_command(
     shard=None,
 ) -> int:
     from controller.engine import audit
+    from controller.engine.execute import ApplyFailed
     from controller.engine.requirements import Options, gate
-    from controller.providers.aws.apply import Applier, ApplyFailed
+    from controller.providers.aws.apply import Applier
 
     options = options or Options()
     overrides = _overrides(options, reason)

@@ -19,8 +19,9 @@ from controller.engine.windows import Window, blocking, next_allowed
 
 __all__ = ["Action", "Change", "Check", "FieldChange", "Gate", "Plan", "assemble"]
 
+# 4: Change.provider, kind, scope and after (the provider seam).
 # 3: Change.windows, Change.allowed_from, Change.sentence and Plan.at (change windows).
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,13 @@ class Change:
     windows: tuple[WindowBlock, ...] = ()
     allowed_from: str | None = None
     sentence: str = ""  # what it does, in the reviewer's words (controller.reviewer)
+    # Where it runs (engine/provider.py): the system, the kind of resource there, its scope
+    # (e.g. a Coupa instance host; empty for AWS, whose account and region say it), and the
+    # keys of the changes it must run after (it may read their outputs).
+    provider: str = "aws"
+    kind: str = "procurement-portal-preference"
+    scope: str = ""
+    after: tuple[str, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -221,6 +229,7 @@ class Plan:
                     "blockers": tuple(c["blockers"]),
                     "unknown": tuple(Unknown(**u) for u in c["unknown"]),
                     "windows": tuple(WindowBlock(**w) for w in c["windows"]),
+                    "after": tuple(c["after"]),
                 }
             )
             for c in doc["changes"]

@@ -38,6 +38,10 @@ CHANGE: dict[str, tuple[type, ...]] = {
     "readiness": (list,),
     "blockers": (list,),
     "unknown": (list,),
+    "provider": (str,),
+    "kind": (str,),
+    "scope": (str,),
+    "after": (list,),
 }
 # Members of a change that are lists of objects, and the keys each object needs.
 NESTED: dict[str, dict[str, tuple[type, ...]]] = {

@@ -165,7 +165,7 @@ def test_plan_as_json_carries_format_version_and_no_secret(world, monkeypatch):
     monkeypatch.setenv("ACME_COUPA_SECRET", f"{CANARY}-rotated")
     result = world.plan("--format", "json")
     doc = json.loads(result.out)
-    assert doc["format_version"] == "3"
+    assert doc["format_version"] == "4"
     [change] = doc["changes"]
     assert change["fields"] == [
         {

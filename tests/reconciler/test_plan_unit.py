@@ -453,7 +453,7 @@ def test_a_plan_round_trips_through_to_dict_and_from_dict():
 
 def test_a_plan_file_of_another_format_version_is_refused():
     doc = _rich_plan().to_dict() | {"format_version": "0"}
-    with pytest.raises(ValueError, match="plan format '0' is not 3: plan again"):
+    with pytest.raises(ValueError, match="plan format '0' is not 4: plan again"):
         Plan.from_dict(doc)
 
 

@@ -134,7 +134,7 @@ def test_a_small_markdown_plan_is_not_truncated():
 
 def test_json_has_the_format_version_and_the_summary():
     doc = json.loads(render.json_text(_mixed_plan()))
-    assert doc["format_version"] == "3"
+    assert doc["format_version"] == "4"
     assert doc["summary"] == render.summary(_mixed_plan())
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 from controller.config.model import Integration
+from controller.engine import execute
 from controller.engine.audit import Record
-from controller.engine.plan import Action, Change, Gate
-from controller.engine.requirements import Gated, describe
+from controller.engine.execute import Report
+from controller.engine.plan import Change, Gate
+from controller.engine.provider import Known, Outcome
+from controller.engine.requirements import Gated
 from controller.errors import AwsError, UserError
 from controller.providers.aws.translate import (
     COMMIT_TAG,
@@ -26,8 +28,6 @@ from controller.providers.aws.translate import (
 )
 
 MAX_STALE_TOKENS = 10
-
-ORDER = {Action.CREATE: 0, Action.UPDATE: 1, Action.REPLACE: 2, Action.STATUS: 3, Action.DELETE: 4}
 
 
 def token(*parts: object) -> str:
@@ -55,23 +55,14 @@ FEATURE_STATUS_MEMBERS = {
 }
 
 
-@dataclass
-class Report:
-    done: list[str] = field(default_factory=list)
-    not_done: list[str] = field(default_factory=list)
-    pending: list[str] = field(default_factory=list)
-    waiting: list[str] = field(default_factory=list)
-    failed: str | None = None
-
-
-class ApplyFailed(UserError):
-    def __init__(self, report: Report):
-        self.report = report
-        lines = [f"apply stopped: {report.failed}"]
-        lines += [f"  done:     {d}" for d in report.done] or ["  done:     nothing"]
-        lines += [f"  not done: {n}" for n in report.not_done]
-        lines.append("Run plan and apply again: done steps are not repeated.")
-        super().__init__("\n".join(lines))
+def outputs_of(doc: Mapping) -> tuple[tuple[str, str], ...]:
+    """A preference's values other providers read: its ARN and AWS's PO endpoints."""
+    test = doc.get("TestEnvPreference") or {}
+    return (
+        ("arn", doc["ProcurementPortalPreferenceArn"]),
+        ("po_endpoint.production", doc.get("PurchaseOrderRetrievalEndpoint") or ""),
+        ("po_endpoint.test", test.get("PurchaseOrderRetrievalEndpoint") or ""),
+    )
 
 
 class Applier:
@@ -93,6 +84,7 @@ class Applier:
         self.commit = commit  # None outside a git checkout: then no commit tag is written
         self.record = record  # who/when of an approved go-live, tagged on what it writes
         self.gated = Gated((), ())
+        self.outputs: dict[str, tuple[tuple[str, str], ...]] = {}  # by integration name
 
     def _recorded(self, change: Change) -> dict[str, str]:
         """The go-live record's tags for a go-live change (none for a routine one)."""
@@ -123,7 +115,10 @@ class Applier:
                 ClientToken=create_token(item, salt),
             )
             arn = reply["ProcurementPortalPreferenceArn"]
-            if self._exists(target, arn):
+            doc = self._get(target, arn)
+            if doc is not None:
+                # What only exists now: the endpoints AWS generated (Coupa's cxml-url).
+                self.outputs[item.name] = outputs_of(doc)
                 return arn
             # The token answered with a preference deleted since (a delete or replace of the
             # same file): derive the next token from it, so a re-run still repeats this path.
@@ -132,9 +127,9 @@ class Applier:
             f"could not create {item.name}: every ClientToken named a deleted preference"
         )
 
-    def _exists(self, target, arn: str) -> bool:
+    def _get(self, target, arn: str) -> dict | None:
         try:
-            self.call(
+            reply = self.call(
                 target,
                 "invoicing",
                 "GetProcurementPortalPreference",
@@ -142,9 +137,9 @@ class Applier:
             )
         except AwsError as exc:
             if exc.code == "ResourceNotFoundException":
-                return False
+                return None
             raise
-        return True
+        return reply["ProcurementPortalPreference"]
 
     def _delete(self, change: Change, target) -> None:
         self.call(
@@ -241,22 +236,14 @@ class Applier:
         self._delete(change, Target(change.account, change.region, change.role_arn))
         return f"deleted {change.arn}"
 
+    name = "aws"
+
+    def execute(self, change: Change, known: Known) -> Outcome:
+        """One change as Invoicing calls (AWS needs no other change's outputs)."""
+        line = getattr(self, change.action.name.lower())(change)
+        return Outcome(line, self.outputs.pop(change.name, ()))
+
     def run(self, gated: Gated, echo: Callable[[str], None]) -> Report:
-        """Run every runnable change in order; stop at the first failure."""
+        """Run `gated` with this executor alone (the engine's loop; AWS-only callers)."""
         self.gated = gated
-        report = Report(
-            pending=[describe(c) for c in gated.pending],
-            waiting=[describe(c) for c in gated.waiting],
-        )
-        steps = sorted(gated.runnable, key=lambda c: (ORDER[c.action], c.name))
-        for index, change in enumerate(steps):
-            try:
-                outcome = getattr(self, change.action.name.lower())(change)
-            except UserError as exc:
-                report.failed = f"{describe(change)}: {exc}"
-                report.not_done = [describe(c) for c in steps[index:]]
-                raise ApplyFailed(report) from None
-            line = f"{describe(change)}: {outcome}"
-            report.done.append(line)
-            echo(f"  done  {line}")
-        return report
+        return execute.run(gated, {self.name: self.execute}, echo)
