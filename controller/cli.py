@@ -582,7 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _error(prefix: str, message: str) -> None:
     """Print an error: secrets this run resolved redacted (AWS may echo one), log-safe."""
-    from controller.render import escape
+    from controller import escape
     from controller.secrets import redact
 
     text = escape.terminal(redact(message), keep_newlines=True)

@@ -23,14 +23,14 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from controller.live import Target, to_live  # noqa: E402
+from controller.plan import Plan, make_plan  # noqa: E402
+from controller.state import Desired, Observed  # noqa: E402
+from controller.translate import create_body, secret_digest  # noqa: E402
 from markdown_it import MarkdownIt  # noqa: E402
 
 from controller import render, spec  # noqa: E402
-from controller.live import Target, to_live  # noqa: E402
-from controller.plan import Plan, make_plan  # noqa: E402
 from controller.secrets import refs_of  # noqa: E402
-from controller.state import Desired, Observed  # noqa: E402
-from controller.translate import create_body, secret_digest  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SHOTS = {

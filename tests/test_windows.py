@@ -7,14 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from controller.engine.windows import (
-    Deny,
-    Window,
-    blocking,
-    next_allowed,
-    parse_duration,
-    valid_schedule,
-)
+from controller.config.calendar import Deny, Window, parse_duration, valid_schedule
+from controller.engine.windows import blocking, next_allowed
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONTH_END = Window(

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterable
 
 from controller import config, render
+from controller import escape as esc
 from controller.commands.planfile import check_plan_names, read_plan_file
 from controller.commands.scope import (
     DEFAULT_CONCURRENCY,
@@ -17,12 +18,11 @@ from controller.commands.scope import (
     sharded,
 )
 from controller.commands.session import Session
+from controller.config.calendar import Window
 from controller.config.model import Role
 from controller.engine.golive import Gate
-from controller.engine.windows import Window
 from controller.errors import BlockedError, UserError
 from controller.gitops import github
-from controller.render import escape as esc
 
 
 def _confirm() -> None:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from controller import config
+from controller.config.calendar import Window
 from controller.config.model import Integration
 from controller.engine.plan import Plan
-from controller.engine.windows import Window
 
 DEFAULT_CONCURRENCY = 8  # AWS billing APIs throttle: more rarely helps, botocore backs off
 

@@ -6,6 +6,7 @@ import json
 import sys
 from dataclasses import asdict
 
+from controller import escape as esc
 from controller.commands.apply import _say
 from controller.commands.scope import head_commit, load_scope, sharded
 from controller.commands.session import Session
@@ -13,7 +14,6 @@ from controller.config.model import Role
 from controller.engine.golive import Action
 from controller.engine.plan import Plan
 from controller.providers.aws.state import Observed
-from controller.render import escape as esc
 
 
 def _short(commit: str | None) -> str:

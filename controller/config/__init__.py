@@ -11,6 +11,7 @@ from pathlib import Path
 
 from controller.config import rules, schema
 from controller.config import windows as change_windows
+from controller.config.calendar import ChangeWindows, Window, flatten
 from controller.config.model import (
     DEFAULT_REGION,
     Contact,
@@ -26,7 +27,6 @@ from controller.config.model import (
 )
 from controller.config.problems import ConfigError, Problem, dotted
 from controller.config.yamldoc import MAX_BYTES, Document, decode, parse
-from controller.engine.windows import ChangeWindows, Window, flatten
 
 __all__ = ["KINDS", "ConfigError", "LoadResult", "Problem", "discover", "load", "load_text"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from controller.errors import UserError
-from controller.render.escape import terminal
+from controller.escape import terminal
 
 
 @dataclass(frozen=True, order=True)

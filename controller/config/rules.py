@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from controller.config.schema import schema
 from controller.config.yamldoc import Path
-from controller.render.escape import char, hidden
+from controller.escape import char, hidden
 
 Finding = tuple[Path, str, bool]
 Rule = Callable[[dict], Iterator[Finding]]

@@ -14,11 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import CroniterError, croniter
 
-from controller.config.model import Source
-from controller.config.problems import Problem, dotted
-from controller.config.rules import Finding, Rule
-from controller.config.yamldoc import Document
-from controller.engine.windows import (
+from controller.config.calendar import (
     MAX_DURATION,
     ChangeWindows,
     Deny,
@@ -26,6 +22,10 @@ from controller.engine.windows import (
     parse_duration,
     valid_schedule,
 )
+from controller.config.model import Source
+from controller.config.problems import Problem, dotted
+from controller.config.rules import Finding, Rule
+from controller.config.yamldoc import Document
 
 KIND = "ChangeWindows"
 SCHEMA = "change-windows.v1.json"

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 
+from controller.config.calendar import Window
 from controller.config.model import Integration, Mode
 from controller.engine.golive import Action, Gate
 from controller.engine.readiness import Check
-from controller.engine.windows import Window, blocking, next_allowed
+from controller.engine.windows import blocking, next_allowed
 
 __all__ = ["Action", "Change", "Check", "FieldChange", "Gate", "Plan", "assemble"]
 

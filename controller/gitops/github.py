@@ -11,7 +11,7 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
-from controller.render.escape import command_data, command_property, visible
+from controller.escape import command_data, command_property, visible
 
 
 def in_actions(env: Mapping[str, str] | None = None) -> bool:

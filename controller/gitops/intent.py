@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TextIO
 
 from controller import config
+from controller import escape as esc
 from controller.config.model import Mode
 from controller.config.problems import ConfigError
 from controller.config.yamldoc import decode, parse
 from controller.engine import golive
 from controller.engine.golive import Action, Facts, Gate
 from controller.gitops import gitdiff
-from controller.render import escape as esc
 
 FORMAT_VERSION = "1"
 ROUTINE, GO_LIVE = Gate.ROUTINE.value, Gate.GO_LIVE.value

@@ -9,9 +9,9 @@ import json
 import os
 from collections.abc import Iterable
 
+from controller import escape as esc
 from controller.engine import reviewer
 from controller.engine.plan import Action, Change, Check, FieldChange, Plan, title
-from controller.render import escape as esc
 from controller.render.words import plain
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -212,7 +212,7 @@ def text(plan: Plan, stream=None) -> str:
 
 
 # --- markdown ---
-# Every value (names, ARNs, file names, AWS's words) goes through controller.render.escape: in a
+# Every value (names, ARNs, file names, AWS's words) goes through controller.escape: in a
 # code span, a fence, HTML-escaped, or as escaped prose. Our own words are written as is.
 
 

@@ -14,10 +14,9 @@ import subprocess
 
 import pytest
 
-from controller import config
+from controller import config, escape
 from controller.config import ConfigError
 from controller.gitops import intent
-from controller.render import escape
 
 from .helpers import integration_yaml, unmanaged_request
 

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from controller import render
+from controller.config.calendar import Deny, Window
 from controller.engine.audit import Override, Record, check_reason, record, tag_value
 from controller.engine.plan import Plan
 from controller.engine.requirements import Options, gate
 from controller.engine.reviewer import display_name
-from controller.engine.windows import Deny, Window
 from controller.errors import BlockedError, UserError
 from controller.providers.aws.planner import make_plan
 from controller.providers.aws.state import TEST_INITIALIZED, Observed

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from controller.config import ConfigError, Problem, load, load_text
-from controller.engine.windows import ChangeWindows, Deny
+from controller.config.calendar import ChangeWindows, Deny
 
 FILE = "config/windows.yaml"
 BASE = """\

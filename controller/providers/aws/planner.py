@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from controller.config.calendar import Window
 from controller.config.model import Integration, Mode
 from controller.engine.desired import Desired
 from controller.engine.golive import Action, Facts, Gate, classify
@@ -24,7 +25,6 @@ from controller.engine.plan import (
     Unmanaged,
     assemble,
 )
-from controller.engine.windows import Window
 from controller.providers.aws.readiness import activate_checks, supplier_checks, suspend_checks
 from controller.providers.aws.state import (
     ACTIVE,
