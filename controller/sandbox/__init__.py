@@ -4,12 +4,12 @@
         client = boto3.client("invoicing", endpoint_url=sb.url, region_name="us-east-1", ...)
         code = sb.control.validation_code(arn)
 
-Modules: `shapes` (botocore model + shape walker), `rules` (service rules table), `lifecycle`
-(status table), `store` (SQLite), `service` (operations), `faults`, `iam` (IAM policy
-evaluation), `access` (policies per caller), `server` (HTTP, Sandbox, serve_forever),
-`control` (client of the `/_sandbox/` endpoints).
+Packages: `aws/` (the Invoicing API, STS and Organizations emulator), `coupa/` (the Coupa
+emulator). Modules: `runner` (HTTP, Sandbox, serve_forever), `control` (client of the
+`/_sandbox/` endpoints).
 """
 
+from controller.sandbox.aws.service import DEFAULT_ACCOUNT
 from controller.sandbox.control import (
     Control,
     ControlError,
@@ -26,8 +26,7 @@ from controller.sandbox.control import (
     set_policy,
     validation_code,
 )
-from controller.sandbox.server import Sandbox, serve_forever
-from controller.sandbox.service import DEFAULT_ACCOUNT
+from controller.sandbox.runner import Sandbox, serve_forever
 
 __all__ = [
     "DEFAULT_ACCOUNT",

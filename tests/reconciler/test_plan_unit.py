@@ -18,7 +18,7 @@ from controller.engine.plan import (
     config_digest,
 )
 from controller.providers.aws.state import ACTIVE, SUSPENDED, TEST_INITIALIZED
-from controller.sandbox.lifecycle import ALL_STATUSES
+from controller.sandbox.aws.lifecycle import ALL_STATUSES
 
 from .builders import PENDING, SECRET_VALUES, TODAY, desired, item, live, plan_of
 from .helpers import FUTURE

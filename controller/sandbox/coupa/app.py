@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from controller.sandbox.aws.service import ControlError
 from controller.sandbox.coupa import model
 from controller.sandbox.coupa.model import RESOURCES, Invalid, Resource
-from controller.sandbox.service import ControlError
 
 Response = tuple[int, dict[str, str], bytes]
 

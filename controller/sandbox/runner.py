@@ -24,11 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from controller.sandbox.access import Policies, authorize
-from controller.sandbox.control import Control
-from controller.sandbox.coupa import http as coupa_http
-from controller.sandbox.coupa.app import CoupaEmulator
-from controller.sandbox.errors import (
+from controller.sandbox.aws.access import Policies, authorize
+from controller.sandbox.aws.errors import (
     ApiError,
     IncompleteSignatureException,
     InternalServerException,
@@ -37,11 +34,14 @@ from controller.sandbox.errors import (
     SerializationException,
     UnknownOperationException,
 )
-from controller.sandbox.faults import Faults
-from controller.sandbox.identity import ORGANIZATIONS_PREFIX, Identity
-from controller.sandbox.service import DEFAULT_ACCOUNT, ControlError, Service
-from controller.sandbox.shapes import service_model
-from controller.sandbox.store import Store
+from controller.sandbox.aws.faults import Faults
+from controller.sandbox.aws.identity import ORGANIZATIONS_PREFIX, Identity
+from controller.sandbox.aws.service import DEFAULT_ACCOUNT, ControlError, Service
+from controller.sandbox.aws.shapes import service_model
+from controller.sandbox.aws.store import Store
+from controller.sandbox.control import Control
+from controller.sandbox.coupa import http as coupa_http
+from controller.sandbox.coupa.app import CoupaEmulator
 
 JSON_10 = "application/x-amz-json-1.0"
 MAX_BODY = 1024 * 1024

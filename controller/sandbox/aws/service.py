@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from controller.sandbox import lifecycle, rules, shapes, suppliers
-from controller.sandbox.errors import (
+from controller.sandbox.aws import lifecycle, rules, shapes, suppliers
+from controller.sandbox.aws.errors import (
     ApiError,
     ConflictException,
     ResourceNotFoundException,
@@ -28,8 +28,8 @@ from controller.sandbox.errors import (
     UnknownOperationException,
     ValidationException,
 )
-from controller.sandbox.shapes import FieldError
-from controller.sandbox.store import Store, Tx
+from controller.sandbox.aws.shapes import FieldError
+from controller.sandbox.aws.store import Store, Tx
 
 DEFAULT_ACCOUNT = "123456789012"
 # MaxResults when a List request omits it: AWS documents 100 for the portal and supplier

@@ -1,0 +1,6 @@
+"""The AWS emulator: the Invoicing procurement-portal API (JSON 1.0), STS and Organizations.
+
+Modules: `shapes` (botocore model + shape walker), `rules` (service rules table), `lifecycle`
+(status table), `store` (SQLite), `service` (operations), `faults`, `iam` (IAM policy
+evaluation), `access` (policies per caller), `identity` (STS, Organizations), `suppliers`.
+"""
