@@ -12,7 +12,6 @@ emulator). Modules: `runner` (HTTP, Sandbox, serve_forever), `control` (client o
 from controller.sandbox.aws.service import DEFAULT_ACCOUNT
 from controller.sandbox.control import (
     Control,
-    ControlError,
     call_counts,
     drift,
     get_faults,
@@ -26,6 +25,7 @@ from controller.sandbox.control import (
     set_policy,
     validation_code,
 )
+from controller.sandbox.control_error import ControlError
 from controller.sandbox.runner import Sandbox, serve_forever
 
 __all__ = [

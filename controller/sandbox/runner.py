@@ -36,10 +36,11 @@ from controller.sandbox.aws.errors import (
 )
 from controller.sandbox.aws.faults import Faults
 from controller.sandbox.aws.identity import ORGANIZATIONS_PREFIX, Identity
-from controller.sandbox.aws.service import DEFAULT_ACCOUNT, ControlError, Service
+from controller.sandbox.aws.service import DEFAULT_ACCOUNT, Service
 from controller.sandbox.aws.shapes import service_model
 from controller.sandbox.aws.store import Store
 from controller.sandbox.control import Control
+from controller.sandbox.control_error import ControlError
 from controller.sandbox.coupa import http as coupa_http
 from controller.sandbox.coupa.app import CoupaEmulator
 
@@ -270,7 +271,7 @@ class _Handler(BaseHTTPRequestHandler):
             route = parts.path[len(CONTROL_PREFIX) :].strip("/")
             status, payload = 200, self.server.app.control(method, route, query, body)
         except ControlError as exc:
-            status, payload = exc.status, {"error": str(exc)}
+            status, payload = exc.status, {"error": exc.message}
         except ApiError as exc:
             status, payload = exc.status, {"error": exc.message}
         self._send(status, payload)

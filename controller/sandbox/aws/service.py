@@ -30,6 +30,7 @@ from controller.sandbox.aws.errors import (
 )
 from controller.sandbox.aws.shapes import FieldError
 from controller.sandbox.aws.store import Store, Tx
+from controller.sandbox.control_error import ControlError
 
 DEFAULT_ACCOUNT = "123456789012"
 # MaxResults when a List request omits it: AWS documents 100 for the portal and supplier
@@ -52,14 +53,6 @@ STATUS_FIELDS = tuple(
 CONNECTION_FIELDS = ("ProcurementPortalInstanceEndpoint", "ProcurementPortalSharedSecret")
 REQUEST_ONLY = ("ClientToken", "ResourceTags")
 PO_ENDPOINT = "PurchaseOrderRetrievalEndpoint"
-
-
-class ControlError(Exception):
-    """A refused control-endpoint request (sandbox-only, not AWS-shaped)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def immutable_fields() -> tuple[str, ...]:
@@ -564,4 +557,4 @@ def unknown_operation_message(operation: str) -> str:
     return f"Unknown operation Invoicing.{operation}"
 
 
-__all__ = ["DEFAULT_ACCOUNT", "OPERATIONS", "ApiError", "ControlError", "Service"]
+__all__ = ["DEFAULT_ACCOUNT", "OPERATIONS", "ApiError", "Service"]

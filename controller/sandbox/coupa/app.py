@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from controller.sandbox.aws.service import ControlError
+from controller.sandbox.control_error import ControlError
 from controller.sandbox.coupa import model
 from controller.sandbox.coupa.model import RESOURCES, Invalid, Resource
 
