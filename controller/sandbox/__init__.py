@@ -5,8 +5,9 @@
         code = sb.control.validation_code(arn)
 
 Packages: `aws/` (the Invoicing API, STS and Organizations emulator), `coupa/` (the Coupa
-emulator). Modules: `runner` (HTTP, Sandbox, serve_forever), `control` (client of the
-`/_sandbox/` endpoints).
+emulator). Modules: `runner` (Sandbox, banner, serve_forever), `handler` (HTTP, routing by
+path), `app` (the state the handler threads share), `control_routes` (the `/_sandbox/`
+endpoints), `control` (their client), `control_error` (the one ControlError).
 """
 
 from controller.sandbox.aws.service import DEFAULT_ACCOUNT

@@ -2,5 +2,7 @@
 
 Modules: `shapes` (botocore model + shape walker), `rules` (service rules table), `lifecycle`
 (status table), `store` (SQLite), `service` (operations), `faults`, `iam` (IAM policy
-evaluation), `access` (policies per caller), `identity` (STS, Organizations), `suppliers`.
+evaluation), `access` (policies per caller), `identity` (STS, Organizations), `suppliers`,
+`sigv4` (the caller of a request), `api` (JSON 1.0 dispatch), `identity_api` (STS and
+Organizations dispatch).
 """
