@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from controller.sandbox.aws import service_control
 from controller.sandbox.aws.errors import ApiError
 from controller.sandbox.aws.service import DEFAULT_ACCOUNT
 from controller.sandbox.control_error import ControlError
@@ -65,22 +66,22 @@ def _health(app: App, args: dict[str, Any]) -> Any:
 
 def _validation_code(app: App, args: dict[str, Any]) -> Any:
     arn = args["arn"]
-    return {"arn": arn, "code": app.service.validation_code(arn)}
+    return {"arn": arn, "code": service_control.validation_code(app.service, arn)}
 
 
 def _connection_test(app: App, args: dict[str, Any]) -> Any:
     passed = args["passed"]
     if not isinstance(passed, bool):
         raise ValueError("passed must be true or false")
-    return app.service.connection_test(args["arn"], passed, args.get("feature"))
+    return service_control.connection_test(app.service, args["arn"], passed, args.get("feature"))
 
 
 def _drift(app: App, args: dict[str, Any]) -> Any:
-    return app.service.drift(args["arn"], args["changes"])
+    return service_control.drift(app.service, args["arn"], args["changes"])
 
 
 def _plant_tags(app: App, args: dict[str, Any]) -> Any:
-    return app.service.plant_tags(args["arn"], args["tags"])
+    return service_control.plant_tags(app.service, args["arn"], args["tags"])
 
 
 def _reset(app: App, args: dict[str, Any]) -> Any:
