@@ -128,7 +128,7 @@ def sandbox_policies(items: list[str]) -> dict[str, dict]:
     """`--policy KEY=FILE` values as {key or role ARN: policy document} (split at the first =)."""
     import json
 
-    from controller.sandbox.iam import Policy
+    from controller.sandbox.aws.iam import Policy
 
     policies = {}
     for item in items:

@@ -4,15 +4,15 @@
         client = boto3.client("invoicing", endpoint_url=sb.url, region_name="us-east-1", ...)
         code = sb.control.validation_code(arn)
 
-Modules: `shapes` (botocore model + shape walker), `rules` (service rules table), `lifecycle`
-(status table), `store` (SQLite), `service` (operations), `faults`, `iam` (IAM policy
-evaluation), `access` (policies per caller), `server` (HTTP, Sandbox, serve_forever),
-`control` (client of the `/_sandbox/` endpoints).
+Packages: `aws/` (the Invoicing API, STS and Organizations emulator), `coupa/` (the Coupa
+emulator). Modules: `runner` (Sandbox, banner, serve_forever), `handler` (HTTP, routing by
+path), `app` (the state the handler threads share), `control_routes` (the `/_sandbox/`
+endpoints), `control` (their client), `control_error` (the one ControlError).
 """
 
+from controller.sandbox.aws.service import DEFAULT_ACCOUNT
 from controller.sandbox.control import (
     Control,
-    ControlError,
     call_counts,
     drift,
     get_faults,
@@ -26,8 +26,8 @@ from controller.sandbox.control import (
     set_policy,
     validation_code,
 )
-from controller.sandbox.server import Sandbox, serve_forever
-from controller.sandbox.service import DEFAULT_ACCOUNT
+from controller.sandbox.control_error import ControlError
+from controller.sandbox.runner import Sandbox, serve_forever
 
 __all__ = [
     "DEFAULT_ACCOUNT",

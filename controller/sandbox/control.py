@@ -11,19 +11,12 @@ import urllib.parse
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
+from controller.sandbox.control_error import ControlError
+
 if TYPE_CHECKING:
     from controller.sandbox.coupa.control import CoupaControl
 
 TIMEOUT_S = 30
-
-
-class ControlError(Exception):
-    """The sandbox refused a control request (`status` is its HTTP status)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"sandbox control error {status}: {message}")
-        self.status = status
-        self.message = message
 
 
 def _request(url: str, method: str, route: str, body: Any = None, **query: str) -> Any:

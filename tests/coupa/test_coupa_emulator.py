@@ -9,8 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from controller.sandbox import Sandbox
-from controller.sandbox.control import ControlError
+from controller.sandbox import ControlError, Sandbox
 from controller.sandbox.coupa import CoupaEmulator
 
 from .helpers import CLIENT_ID, CLIENT_SECRET, cxml_supplier, plain_supplier

@@ -12,7 +12,7 @@ from controller.config.model import Mode, Selector
 from controller.engine.plan import Action, Gate, Plan, config_digest
 from controller.providers.aws.planner import FEATURE_TARGETS, REFUSED_MOVES
 from controller.providers.aws.state import ACTIVE, SUSPENDED, TEST_INITIALIZED
-from controller.sandbox.lifecycle import ALL_STATUSES
+from controller.sandbox.aws.lifecycle import ALL_STATUSES
 
 from .builders import PENDING, SECRET_VALUES, TODAY, desired, item, live, plan_of
 from .helpers import FUTURE

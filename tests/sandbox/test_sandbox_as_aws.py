@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 from sandbox_helpers import create_request, error_of, get, raw_call
 
-from controller.sandbox import suppliers
+from controller.sandbox.aws import suppliers
 
 ARN = "ProcurementPortalPreferenceArn"
 EXAMPLE_SUPPLIERS = {("AWS-MARKETPLACE", "PROD"), ("AWS-MARKETPLACE-TEST", "TEST")}

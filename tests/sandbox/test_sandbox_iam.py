@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from controller.sandbox.iam import Decision, Policy, Request, evaluate, requests_for
+from controller.sandbox.aws.iam import Decision, Policy, Request, evaluate, requests_for
 
 PUT = "invoicing:PutProcurementPortalPreference"
 ARN = "arn:aws:invoicing::111122223333:procurement-portal-preference/p-1"

@@ -6,7 +6,8 @@ import pytest
 from botocore.exceptions import ClientError
 from sandbox_helpers import create_request, error_of, get, put_request
 
-from controller.sandbox import ControlError, lifecycle
+from controller.sandbox import ControlError
+from controller.sandbox.aws import lifecycle
 
 EINVOICE = "EinvoiceDeliveryPreferenceStatus"
 PO = "PurchaseOrderRetrievalPreferenceStatus"

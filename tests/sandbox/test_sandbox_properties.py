@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from sandbox_helpers import FAKE_AUTHORIZATION, create_request, get, raw_call
 from sandbox_strategies import mutations, valid
 
-from controller.sandbox import rules, shapes
-from controller.sandbox.service import OPERATIONS
+from controller.sandbox.aws import rules, shapes
+from controller.sandbox.aws.service import OPERATIONS
 
 SETTINGS = settings(
     max_examples=60,

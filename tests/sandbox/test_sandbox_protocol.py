@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 from sandbox_helpers import FAKE_AUTHORIZATION, create_request, error_of, get, raw_call
 
-from controller.sandbox import errors
-from controller.sandbox.server import parse_authorization
+from controller.sandbox.aws import errors
+from controller.sandbox.aws.sigv4 import parse_authorization
 
 LIST = "ListProcurementPortalPreferences"
 

@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 from sandbox_helpers import create_request, error_of, put_request
 
-from controller.sandbox import rules
+from controller.sandbox.aws import rules
 
 
 def rejected(client, **overrides) -> tuple[str, str, dict]:

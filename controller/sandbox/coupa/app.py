@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from controller.sandbox.control_error import ControlError
 from controller.sandbox.coupa import model
 from controller.sandbox.coupa.model import RESOURCES, Invalid, Resource
-from controller.sandbox.service import ControlError
 
 Response = tuple[int, dict[str, str], bytes]
 
@@ -49,7 +49,7 @@ class _Grant:
 
 
 @dataclass(frozen=True)
-class _Fault:
+class Fault:
     """An injected answer for the next request to `target`: api, token or any."""
 
     status: int
@@ -58,7 +58,7 @@ class _Fault:
 
 
 @dataclass
-class _Bucket:
+class Bucket:
     """Token bucket: `rate` per second, at most `burst` at once; rate 0 turns it off."""
 
     rate: float = RATE_PER_S
@@ -80,7 +80,7 @@ class _Bucket:
 
 
 @dataclass
-class _Tenant:
+class Tenant:
     host: str
     clients: dict[str, str] = field(default_factory=dict)  # empty: any client is accepted
     token_lifetime: float = TOKEN_LIFETIME_S
@@ -89,8 +89,8 @@ class _Tenant:
         default_factory=lambda: {name: {} for name in RESOURCES}
     )
     next_id: Counter[str] = field(default_factory=Counter)
-    faults: list[_Fault] = field(default_factory=list)
-    bucket: _Bucket = field(default_factory=_Bucket)
+    faults: list[Fault] = field(default_factory=list)
+    bucket: Bucket = field(default_factory=Bucket)
     calls: Counter[str] = field(default_factory=Counter)
 
 
@@ -141,13 +141,13 @@ class CoupaEmulator:
         self._clock = clock
         self._log = log
         self._lock = threading.Lock()
-        self._tenants: dict[str, _Tenant] = {}
+        self.tenants: dict[str, Tenant] = {}
 
-    def _tenant(self, host: str) -> _Tenant:
+    def tenant(self, host: str) -> Tenant:
         key = tenant_host(host)
-        tenant = self._tenants.get(key)
+        tenant = self.tenants.get(key)
         if tenant is None:
-            tenant = self._tenants[key] = _Tenant(key)
+            tenant = self.tenants[key] = Tenant(key)
         return tenant
 
     # ---- requests -----------------------------------------------------------------------
@@ -162,7 +162,7 @@ class CoupaEmulator:
         except ValueError:
             return _errors(400, "base", ["a Host header naming the Coupa instance is required"])
         with self._lock:
-            tenant = self._tenant(host)
+            tenant = self.tenant(host)
             label = self._label(method, path)
             tenant.calls[label] += 1
             tenant.calls["total"] += 1
@@ -180,7 +180,7 @@ class CoupaEmulator:
 
     def _dispatch(
         self,
-        tenant: _Tenant,
+        tenant: Tenant,
         method: str,
         path: str,
         query: str,
@@ -212,7 +212,7 @@ class CoupaEmulator:
             return self._api(tenant, method, path, query, headers, body)
         return _errors(404, "base", [f"no route {method} {path}"])
 
-    def _token(self, tenant: _Tenant, query: str, headers: dict[str, str], body: bytes) -> Response:
+    def _token(self, tenant: Tenant, query: str, headers: dict[str, str], body: bytes) -> Response:
         """m018/m019: client credentials, form-encoded; scopes granted as requested."""
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
@@ -240,7 +240,7 @@ class CoupaEmulator:
 
     def _api(
         self,
-        tenant: _Tenant,
+        tenant: Tenant,
         method: str,
         path: str,
         query: str,
@@ -287,7 +287,7 @@ class CoupaEmulator:
             if item is None and method == "GET":
                 return self._list(resource, table, query)
             if item is None:
-                return _json(201, self._create(tenant, resource, payload))
+                return _json(201, self.create(tenant, resource, payload))
             record = table.get(int(item)) if item.isdigit() else None
             if record is None:
                 name = resource.singular.capitalize()
@@ -298,7 +298,7 @@ class CoupaEmulator:
         except Invalid as exc:
             return _errors(400, resource.singular, exc.messages)
 
-    def _grant(self, tenant: _Tenant, headers: dict[str, str]) -> _Grant | Response:
+    def _grant(self, tenant: Tenant, headers: dict[str, str]) -> _Grant | Response:
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return _oauth_error(401, "invalid_token", "send Authorization: Bearer <token>")
@@ -340,16 +340,16 @@ class CoupaEmulator:
         page = found[offset : offset + min(limit, model.PAGE_MAX)]
         return _json(200 if page else model.EMPTY_LIST_STATUS, page)
 
-    def _now(self) -> str:
+    def now(self) -> str:
         return datetime.now(UTC).isoformat(timespec="seconds")
 
-    def _create(self, tenant: _Tenant, resource: Resource, payload: Any) -> dict[str, Any]:
+    def create(self, tenant: Tenant, resource: Resource, payload: Any) -> dict[str, Any]:
         values = model.coerce(resource, payload)
         record = {name: None for name in resource.fields} | resource.defaults | values
         table = tenant.records[resource.plural]
         model.check_record(resource, record, table.values())
         tenant.next_id[resource.plural] += 1
-        now = self._now()
+        now = self.now()
         record = {
             "id": tenant.next_id[resource.plural],
             **record,
@@ -360,13 +360,13 @@ class CoupaEmulator:
         return record
 
     def _update(
-        self, tenant: _Tenant, resource: Resource, record: dict[str, Any], payload: Any
+        self, tenant: Tenant, resource: Resource, record: dict[str, Any], payload: Any
     ) -> dict[str, Any]:
         values = model.coerce(resource, {} if payload is None else payload)
         merged = {**record, **values}
         others = (r for r in tenant.records[resource.plural].values() if r["id"] != record["id"])
         model.check_record(resource, merged, others)
-        merged["updated-at"] = self._now()
+        merged["updated-at"] = self.now()
         record.clear()
         record.update(merged)
         return record
@@ -375,6 +375,8 @@ class CoupaEmulator:
 
     def control(self, method: str, route: str, args: dict[str, Any]) -> Any:
         """A `/_sandbox/coupa/<route>` request; `args` are its query and body merged."""
+        from controller.sandbox.coupa.control_routes import CONTROL_ROUTES  # imports this module
+
         handler = CONTROL_ROUTES.get((method, route.strip("/")))
         if handler is None:
             known = ", ".join(f"{m} /_sandbox/coupa/{r}" for m, r in CONTROL_ROUTES)
@@ -391,120 +393,6 @@ class CoupaEmulator:
         """Forget one tenant (or all): clients, tokens, records, faults, counters."""
         with self._lock:
             if host is None:
-                self._tenants.clear()
+                self.tenants.clear()
             else:
-                self._tenants.pop(tenant_host(host), None)
-
-    def _set_client(self, args: dict[str, Any]) -> Any:
-        client_id, secret = args["client_id"], args["client_secret"]
-        if not isinstance(client_id, str) or not client_id or not isinstance(secret, str):
-            raise ValueError("client_id and client_secret must be strings")
-        tenant = self._tenant(args["host"])
-        tenant.clients[client_id] = secret
-        return {"host": tenant.host, "clients": sorted(tenant.clients)}
-
-    def _set_token_lifetime(self, args: dict[str, Any]) -> Any:
-        seconds = float(args["seconds"])
-        if seconds <= 0:
-            raise ValueError("seconds must be positive")
-        tenant = self._tenant(args["host"])
-        tenant.token_lifetime = seconds
-        return {"host": tenant.host, "seconds": seconds}
-
-    def _revoke_tokens(self, args: dict[str, Any]) -> Any:
-        tenant = self._tenant(args["host"])
-        revoked = len(tenant.tokens)
-        tenant.tokens.clear()
-        return {"host": tenant.host, "revoked": revoked}
-
-    def _suppliers(self, args: dict[str, Any]) -> Any:
-        return self._raw(args["host"], "suppliers")
-
-    def _commodities(self, args: dict[str, Any]) -> Any:
-        return self._raw(args["host"], "commodities")
-
-    def _raw(self, host: str, resource: str) -> list[dict[str, Any]]:
-        table = self._tenant(host).records[resource]
-        return [dict(record) for _, record in sorted(table.items())]
-
-    def _seed(self, args: dict[str, Any]) -> Any:
-        """Create records through the API's validation, without token, faults or rate limit."""
-        tenant = self._tenant(args["host"])
-        resource = RESOURCES[args.get("resource", "suppliers")]
-        records = args["records"]
-        if not isinstance(records, list):
-            raise ValueError("records must be a list of objects")
-        return [self._create(tenant, resource, record) for record in records]
-
-    def _drift(self, args: dict[str, Any]) -> Any:
-        """Change a record behind the tool's back: known fields only, no rule is checked."""
-        tenant = self._tenant(args["host"])
-        resource = RESOURCES[args.get("resource", "suppliers")]
-        table = tenant.records[resource.plural]
-        if "id" in args:
-            record = table.get(int(args["id"]))
-        else:
-            record = next((r for r in table.values() if r.get("name") == args["name"]), None)
-        if record is None:
-            raise ControlError(404, f"no {resource.singular} {args.get('id', args.get('name'))!r}")
-        changes = args["changes"]
-        if not isinstance(changes, dict):
-            raise ValueError("changes must be an object")
-        unknown = [k for k in changes if model.canonical(k) not in resource.fields]
-        if unknown:
-            raise ValueError(f"unknown attributes {unknown}")
-        record.update({model.canonical(k): v for k, v in changes.items()})
-        record["updated-at"] = self._now()
-        return dict(record)
-
-    def _inject(self, args: dict[str, Any]) -> Any:
-        status, count = int(args["status"]), int(args.get("count", 1))
-        if status not in (401, 429, 500, 502, 503, 504) or count < 1:
-            raise ValueError("status must be 401, 429, 500, 502, 503 or 504; count at least 1")
-        target = args.get("target", "api")
-        if target not in ("api", "token", "any"):
-            raise ValueError("target must be api, token or any")
-        retry_after = int(args.get("retry_after", 1))
-        tenant = self._tenant(args["host"])
-        tenant.faults.extend([_Fault(status, retry_after, target)] * count)
-        return {"host": tenant.host, "pending": len(tenant.faults)}
-
-    def _set_rate_limit(self, args: dict[str, Any]) -> Any:
-        rate, burst = float(args.get("rate", RATE_PER_S)), int(args.get("burst", BURST))
-        if rate < 0 or burst < 1:
-            raise ValueError("rate must be >= 0 (0 turns the limit off) and burst >= 1")
-        tenant = self._tenant(args["host"])
-        tenant.bucket = _Bucket(rate, burst, burst)
-        return {"host": tenant.host, "rate": rate, "burst": burst}
-
-    def _calls(self, args: dict[str, Any]) -> Any:
-        return dict(self._tenant(args["host"]).calls)
-
-    def _reset_calls(self, args: dict[str, Any]) -> Any:
-        tenants = [self._tenant(args["host"])] if "host" in args else self._tenants.values()
-        for tenant in tenants:
-            tenant.calls.clear()
-        return {}
-
-    def _reset(self, args: dict[str, Any]) -> Any:
-        if "host" in args:
-            self._tenants.pop(tenant_host(args["host"]), None)
-        else:
-            self._tenants.clear()
-        return {"reset": True}
-
-
-CONTROL_ROUTES: dict[tuple[str, str], Callable[[CoupaEmulator, dict[str, Any]], Any]] = {
-    ("PUT", "clients"): CoupaEmulator._set_client,
-    ("PUT", "token-lifetime"): CoupaEmulator._set_token_lifetime,
-    ("POST", "tokens/revoke"): CoupaEmulator._revoke_tokens,
-    ("GET", "suppliers"): CoupaEmulator._suppliers,
-    ("GET", "commodities"): CoupaEmulator._commodities,
-    ("POST", "seed"): CoupaEmulator._seed,
-    ("POST", "drift"): CoupaEmulator._drift,
-    ("POST", "faults"): CoupaEmulator._inject,
-    ("PUT", "rate-limit"): CoupaEmulator._set_rate_limit,
-    ("GET", "calls"): CoupaEmulator._calls,
-    ("POST", "calls/reset"): CoupaEmulator._reset_calls,
-    ("POST", "reset"): CoupaEmulator._reset,
-}
+                self.tenants.pop(tenant_host(host), None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from controller.sandbox.shapes import FieldError, error_namespace
+from controller.sandbox.aws.shapes import FieldError, error_namespace
 
 CORAL = "com.amazon.coral.service"
 MAX_MESSAGE = 1024

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from controller.sandbox.shapes import FieldError
+from controller.sandbox.aws.shapes import FieldError
 
 INSTANCE = "ProcurementPortalInstanceEndpoint"
 TEST_INSTANCE = "TestEnvPreference.ProcurementPortalInstanceEndpoint"

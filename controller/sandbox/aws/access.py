@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from controller.sandbox import iam
-from controller.sandbox.errors import AccessDeniedException
+from controller.sandbox.aws import iam
+from controller.sandbox.aws.errors import AccessDeniedException
 
 
 class Policies:

@@ -6,7 +6,7 @@ import random
 import threading
 from typing import Any
 
-from controller.sandbox.errors import (
+from controller.sandbox.aws.errors import (
     ApiError,
     InternalServerException,
     ThrottlingException,

@@ -7,11 +7,9 @@ and returns the response reduced to the model's output shape.
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import hmac
-import json
 import secrets
 import time
 import uuid
@@ -19,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from controller.sandbox import lifecycle, rules, shapes, suppliers
-from controller.sandbox.errors import (
+from controller.sandbox.aws import idempotency, lifecycle, rules, shapes, suppliers
+from controller.sandbox.aws.catalog import portal_catalog
+from controller.sandbox.aws.errors import (
     ApiError,
     ConflictException,
     ResourceNotFoundException,
@@ -28,8 +27,9 @@ from controller.sandbox.errors import (
     UnknownOperationException,
     ValidationException,
 )
-from controller.sandbox.shapes import FieldError
-from controller.sandbox.store import Store, Tx
+from controller.sandbox.aws.paging import PageTokens
+from controller.sandbox.aws.shapes import FieldError
+from controller.sandbox.aws.store import Store, Tx
 
 DEFAULT_ACCOUNT = "123456789012"
 # MaxResults when a List request omits it: AWS documents 100 for the portal and supplier
@@ -54,14 +54,6 @@ REQUEST_ONLY = ("ClientToken", "ResourceTags")
 PO_ENDPOINT = "PurchaseOrderRetrievalEndpoint"
 
 
-class ControlError(Exception):
-    """A refused control-endpoint request (sandbox-only, not AWS-shaped)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def immutable_fields() -> tuple[str, ...]:
     """Create members that Put cannot change (read from the model)."""
     create = shapes.operation("CreateProcurementPortalPreference").input_shape.members
@@ -69,37 +61,9 @@ def immutable_fields() -> tuple[str, ...]:
     return tuple(name for name in create if name not in put and name not in REQUEST_ONLY)
 
 
-def idempotency_member(operation: str) -> str | None:
-    shape = shapes.operation(operation).input_shape
-    for name, member in (shape.members if shape else {}).items():
-        if member.metadata.get("idempotencyToken"):
-            return name
-    return None
-
-
 def account_of(arn: str) -> str | None:
     parts = arn.split(":")
     return parts[4] if len(parts) > 5 else None
-
-
-def models_error(operation: str, code: str) -> bool:
-    """Whether the model lists error `code` for `operation` (AWS answers no other)."""
-    return code in {shape.name for shape in shapes.operation(operation).error_shapes}
-
-
-def _token_reused(operation: str, token: str) -> ApiError:
-    """A ClientToken replayed with a different request: Conflict where the model has it."""
-    message = f"ClientToken '{token}' was already used for a different {operation} request"
-    if models_error(operation, ConflictException.code):
-        return ConflictException(message, resourceType=RESOURCE_TYPE)
-    # Send/Verify list no ConflictException: the reused token is then an invalid input.
-    return _invalid([FieldError("ClientToken", message)])
-
-
-def _request_hash(params: dict[str, Any], token_member: str) -> str:
-    body = {key: value for key, value in params.items() if key != token_member}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _invalid(errors: list[FieldError], reason: str = "invalidInput") -> ValidationException:
@@ -122,7 +86,7 @@ class Service:
         self.store = store
         self.clock = clock
         self.new_code = new_code
-        self._token_key = hashlib.sha256(f"sandbox:{store.path}".encode()).digest()
+        self._pages = PageTokens(hashlib.sha256(f"sandbox:{store.path}".encode()).digest())
 
     # ---- the API --------------------------------------------------------------------------
 
@@ -135,15 +99,15 @@ class Service:
         if errors:
             raise _invalid(errors, "fieldValidationFailed")
         params = shapes.without_nulls(params)  # a JSON null member is an absent one
-        token_member = idempotency_member(operation)
+        token_member = idempotency.idempotency_member(operation)
         token = params.get(token_member) if token_member else None
         with self.store.write() if spec.writes else self.store.read() as tx:
             if token:
-                request_hash = _request_hash(params, token_member or "")
+                request_hash = idempotency.request_hash(params, token_member or "")
                 seen = tx.token(account, operation, token)
                 if seen is not None:
                     if seen[0] != request_hash:
-                        raise _token_reused(operation, token)
+                        raise idempotency.token_reused(operation, token, RESOURCE_TYPE)
                     return seen[1]
             result = shapes.project(model.output_shape, spec.handler(self, tx, account, params))
             if token:
@@ -160,7 +124,7 @@ class Service:
 
     # ---- helpers --------------------------------------------------------------------------
 
-    def _now(self) -> float:
+    def now(self) -> float:
         return round(self.clock(), 3)
 
     def _load(self, tx: Tx, account: str, arn: str) -> dict[str, Any]:
@@ -171,12 +135,12 @@ class Service:
             )
         return doc
 
-    def _save(self, tx: Tx, before: dict[str, Any], after: dict[str, Any]) -> None:
+    def save(self, tx: Tx, before: dict[str, Any], after: dict[str, Any]) -> None:
         """Store `after` as a new version when it differs from `before`."""
         if after == before:
             return
         after["Version"] = before["Version"] + 1
-        after["LastUpdateDate"] = self._now()
+        after["LastUpdateDate"] = self.now()
         tx.update(after[ARN], after)
 
     def _check_rules(self, doc: dict[str, Any]) -> None:
@@ -218,33 +182,6 @@ class Service:
             if isinstance(test_env, dict):
                 test_env.pop(PO_ENDPOINT, None)
 
-    def _page_token(self, operation: str, account: str, position: int) -> str:
-        payload = json.dumps({"o": operation, "a": account, "p": position}).encode()
-        mac = hmac.new(self._token_key, payload, hashlib.sha256).digest()[:12]
-        return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
-
-    def _page_position(self, operation: str, account: str, token: str | None) -> int:
-        if token is None:
-            return 0
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            mac, payload = raw[:12], raw[12:]
-            expected = hmac.new(self._token_key, payload, hashlib.sha256).digest()[:12]
-            data = json.loads(payload)
-            if (
-                hmac.compare_digest(mac, expected)
-                and data["o"] == operation
-                and data["a"] == account
-                and isinstance(data["p"], int)
-            ):
-                return data["p"]
-        except (ValueError, KeyError, TypeError):
-            pass
-        raise _invalid(
-            [FieldError("NextToken", "Member must be a NextToken returned by this operation")],
-            "invalidNextToken",
-        )
-
     # ---- operations -----------------------------------------------------------------------
 
     def create(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -252,7 +189,7 @@ class Service:
         self._check_rules(doc)
         self._check_tags(params.get("ResourceTags", []), "ResourceTags")
         arn = f"arn:aws:invoicing::{account}:procurement-portal-preference/{uuid.uuid4()}"
-        now = self._now()
+        now = self.now()
         doc.update(
             {"AwsAccountId": account, ARN: arn, "Version": 1, "CreateDate": now}
             | {"LastUpdateDate": now}
@@ -270,12 +207,12 @@ class Service:
 
     def list_preferences(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
         operation = "ListProcurementPortalPreferences"
-        after = self._page_position(operation, account, params.get("NextToken"))
+        after = self._pages.position(operation, account, params.get("NextToken"))
         limit = params.get("MaxResults", DEFAULT_MAX_RESULTS[operation])
         rows = tx.page(account, after, limit + 1)
         result: dict[str, Any] = {"ProcurementPortalPreferences": [doc for _, doc in rows[:limit]]}
         if len(rows) > limit:
-            result["NextToken"] = self._page_token(operation, account, rows[limit - 1][0])
+            result["NextToken"] = self._pages.token(operation, account, rows[limit - 1][0])
         return result
 
     def put(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -304,7 +241,7 @@ class Service:
             tx.use_code(after[ARN])  # a code sent to the old endpoint no longer proves anything
         self._synthesize_endpoints(after)
         after["Version"] = before["Version"] + 1  # Put is a write even when nothing changed
-        after["LastUpdateDate"] = self._now()
+        after["LastUpdateDate"] = self.now()
         tx.update(after[ARN], after)
         return {ARN: after[ARN]}
 
@@ -335,7 +272,7 @@ class Service:
                 raise ConflictException(
                     str(exc), resourceId=before[ARN], resourceType=RESOURCE_TYPE
                 ) from None
-        self._save(tx, before, after)
+        self.save(tx, before, after)
         return {ARN: before[ARN]}
 
     def send_validation(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -374,17 +311,17 @@ class Service:
         after = copy.deepcopy(before)
         lifecycle.apply(after, lifecycle.Event.VERIFY)
         tx.use_code(before[ARN])
-        self._save(tx, before, after)
+        self.save(tx, before, after)
         return {ARN: before[ARN]}
 
     def list_portals(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
         operation = "ListProcurementPortals"
-        start = self._page_position(operation, account, params.get("NextToken"))
+        start = self._pages.position(operation, account, params.get("NextToken"))
         limit = params.get("MaxResults", DEFAULT_MAX_RESULTS[operation])
         catalog = portal_catalog()
         result: dict[str, Any] = {"ProcurementPortals": catalog[start : start + limit]}
         if start + limit < len(catalog):
-            result["NextToken"] = self._page_token(operation, account, start + limit)
+            result["NextToken"] = self._pages.token(operation, account, start + limit)
         return result
 
     def list_suppliers(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -397,11 +334,11 @@ class Service:
             )
         # The token is bound to the portal too: page 2 of COUPA is no page of SAP's list.
         scope = f"{account}/{portal}"
-        start = self._page_position(operation, scope, params.get("NextToken"))
+        start = self._pages.position(operation, scope, params.get("NextToken"))
         limit = params.get("MaxResults", DEFAULT_MAX_RESULTS[operation])
         result: dict[str, Any] = {"ProcurementPortalSuppliers": table[start : start + limit]}
         if start + limit < len(table):
-            result["NextToken"] = self._page_token(operation, scope, start + limit)
+            result["NextToken"] = self._pages.token(operation, scope, start + limit)
         return result
 
     def _tagged(self, tx: Tx, account: str, arn: str) -> str:
@@ -435,108 +372,9 @@ class Service:
         arn = self._tagged(tx, account, params["ResourceArn"])
         return {"ResourceTags": [{"Key": k, "Value": v} for k, v in tx.tags(arn).items()]}
 
-    # ---- control (sandbox-only, any account) ----------------------------------------------
-
-    def _control_load(self, tx: Tx, arn: str) -> dict[str, Any]:
-        doc = tx.get(arn)
-        if doc is None:
-            raise ControlError(404, f"no procurement portal preference {arn}")
-        return doc
-
-    def validation_code(self, arn: str) -> str:
-        with self.store.read() as tx:
-            self._control_load(tx, arn)
-            issued = tx.code(arn)
-        if issued is None:
-            raise ControlError(404, f"no validation code was sent for {arn}")
-        return issued[0]
-
-    def connection_test(self, arn: str, passed: bool, feature: str | None) -> dict[str, Any]:
-        event = lifecycle.Event.TEST_PASSED if passed else lifecycle.Event.TEST_FAILED
-        if feature is not None and feature not in lifecycle.FEATURE_BY_NAME:
-            known = ", ".join(lifecycle.FEATURE_BY_NAME)
-            raise ControlError(400, f"unknown feature {feature!r}; expected one of {known}")
-        with self.store.write() as tx:
-            before = self._control_load(tx, arn)
-            features = (lifecycle.FEATURE_BY_NAME[feature],) if feature else lifecycle.FEATURES
-            candidates = [f for f in features if lifecycle.enabled(before, f)]
-            applicable = [f for f in candidates if lifecycle.can_apply(event, before.get(f.status))]
-            if not applicable or (feature and len(applicable) < len(features)):
-                sources = ", ".join(str(s) for s in lifecycle.TABLE[event].moves)
-                statuses = ", ".join(f"{f.status}={before.get(f.status)}" for f in features)
-                raise ControlError(
-                    409,
-                    f"a connection test runs only on an enabled feature in {sources}; "
-                    f"{arn} has {statuses}",
-                )
-            after = copy.deepcopy(before)
-            lifecycle.apply(after, event, tuple(applicable))
-            self._save(tx, before, after)
-        return after
-
-    def plant_tags(self, arn: str, tags: dict[str, Any]) -> dict[str, str]:
-        """Store tags unchecked: what a reader must survive even if AWS's own checks let it by."""
-        if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
-            raise ControlError(400, "tags must be a JSON object of strings")
-        with self.store.write() as tx:
-            self._control_load(tx, arn)
-            tx.put_tags(arn, tags)
-            return tx.tags(arn)
-
-    def drift(self, arn: str, changes: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(changes, dict) or not changes:
-            raise ControlError(400, "changes must be a non-empty JSON object")
-        protected = sorted(set(changes) & set(SYSTEM_FIELDS))
-        if protected:
-            raise ControlError(400, f"drift cannot change {', '.join(protected)}")
-        shape = shapes.operation("GetProcurementPortalPreference").output_shape
-        with self.store.write() as tx:
-            before = self._control_load(tx, arn)
-            after = _merge(copy.deepcopy(before), changes)
-            errors = shapes.check(shape.members["ProcurementPortalPreference"], after)
-            if errors:
-                raise ControlError(400, "; ".join(error.sentence() for error in errors))
-            after["Version"] = before["Version"] + 1  # a console "save" is a write
-            after["LastUpdateDate"] = self._now()
-            tx.update(arn, after)
-        return after
-
     def reset(self) -> None:
         with self.store.write() as tx:
             tx.reset()
-
-
-def _merge(doc: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """Deep-merge `changes` into `doc`; a null deletes the member."""
-    for key, value in changes.items():
-        if value is None:
-            doc.pop(key, None)
-        elif isinstance(value, dict) and isinstance(doc.get(key), dict):
-            _merge(doc[key], value)
-        else:
-            doc[key] = value
-    return doc
-
-
-def portal_catalog() -> list[dict[str, Any]]:
-    """The portals ListProcurementPortals reports, built from the model's enums."""
-    document_types = shapes.enum_values("EinvoiceDeliveryDocumentType")
-    attachment_types = shapes.enum_values("EinvoiceDeliveryAttachmentType")
-    display = {"COUPA": "Coupa", "SAP_BUSINESS_NETWORK": "SAP Business Network"}
-    return [
-        {
-            "PortalIdentifier": name,
-            "PortalName": name,
-            "PortalDisplayName": display.get(name, name.replace("_", " ").title()),
-            "DefaultFeatureConfigurations": {
-                "InvoiceConfiguration": {
-                    "DocumentTypes": document_types,
-                    "AttachmentTypes": attachment_types,
-                }
-            },
-        }
-        for name in shapes.enum_values("ProcurementPortalName")
-    ]
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -564,4 +402,4 @@ def unknown_operation_message(operation: str) -> str:
     return f"Unknown operation Invoicing.{operation}"
 
 
-__all__ = ["DEFAULT_ACCOUNT", "OPERATIONS", "ApiError", "ControlError", "Service"]
+__all__ = ["DEFAULT_ACCOUNT", "OPERATIONS", "ApiError", "Service"]
