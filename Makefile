@@ -30,6 +30,7 @@ demo: $(DEMO)
 test: $(STAMP)
 	$(BIN)/ruff format --check controller tests bench
 	$(BIN)/ruff check controller tests bench
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 validate: $(DEMO)
