@@ -99,7 +99,7 @@ def _lookup(path: str, ctx: dict) -> str:
     if path in ctx:
         return ctx[path]
     # Contexts whose missing members are '' in GitHub; anything else must be given here.
-    if re.fullmatch(r"(steps|needs)\.[\w-]+\.outputs\.[\w-]+|vars\.\w+|inputs\.\w+", path):
+    if re.fullmatch(r"(steps|needs)\.[\w-]+\.outputs\.[\w-]+|vars\.\w+|inputs\.[\w-]+", path):
         return ""
     raise KeyError(f"no realistic value for `{path}` in this test; add it to the context")
 

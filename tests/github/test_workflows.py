@@ -174,7 +174,7 @@ def test_the_commands_the_workflows_run() -> None:
             "apply.yml",
             "go-live",
             "coupa-gitops apply --plan go-live-plan.json --auto-approve --allow-go-live "
-            "--allow-replace --allow-delete --step-summary",
+            '--allow-replace --allow-delete --step-summary "${override[@]}"',
         ),
         (
             "drift.yml",
