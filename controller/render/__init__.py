@@ -332,6 +332,10 @@ def _md_blocks(plan: Plan) -> list[str]:
             for u in plan.unmanaged
         ]
         blocks.append("\n".join(rows) + "\n")
+    if plan.notes:
+        blocks.append(
+            "\n".join(["### Notes", "", *(f"- {esc.markdown(n)}" for n in plan.notes)]) + "\n"
+        )
     return blocks
 
 

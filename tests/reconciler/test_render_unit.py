@@ -6,6 +6,7 @@ import html
 import io
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -217,3 +218,10 @@ def test_json_marks_secret_changes_sensitive_without_values():
     secrets = [f for c in doc["changes"] for f in c["fields"] if f["path"].endswith("sharedSecret")]
     assert secrets
     assert all(f["sensitive"] and f["before"] is None and f["after"] is None for f in secrets)
+
+
+def test_markdown_shows_the_plans_notes_escaped():
+    plan = replace(_mixed_plan(), notes=("supplier `X` is not AWS's <!-- ###",))
+    text = render.markdown(plan)
+    assert "### Notes\n\n- supplier \\`X\\` is not AWS" in text
+    assert "<!--" not in text
