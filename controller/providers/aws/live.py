@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import botocore.exceptions
 import botocore.session
@@ -266,7 +267,7 @@ class Clients:
         """A cached client for `service` in the target's account (assuming its role once)."""
         return self._once(("client", target, service), lambda: self._client(target, service, name))
 
-    def call(self, target: Target, service: str, operation: str, **params):
+    def call(self, target: Target, service: str, operation: str, **params: Any) -> dict[str, Any]:
         """One API call; AWS errors become UserErrors naming the permission."""
         method = getattr(self.client(target, service), _snake(operation))
         try:
