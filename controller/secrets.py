@@ -6,12 +6,16 @@ import os
 import sys
 import threading
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Literal, overload
 
 from controller.config.model import Integration, Role, SecretRef
 from controller.engine.desired import Desired
 from controller.errors import UserError
 from controller.gitops import github
 from controller.providers.aws.translate import secret_digest
+
+if TYPE_CHECKING:  # boto3 only when an AWS-stored secret is used
+    from controller.providers.aws.live import Clients
 
 _RESOLVED: set[str] = set()  # every secret value this process has seen, for redact()
 _RESOLVED_LOCK = threading.Lock()
@@ -36,11 +40,11 @@ class Secrets:
 
     def __init__(
         self,
-        clients=None,
+        clients: Clients | None = None,
         env: Mapping[str, str] | None = None,
         skip: bool = False,
         role: Role = Role.APPLY,
-    ):
+    ) -> None:
         self._clients = clients
         self._role = role  # secrets stored in AWS are read with the run's own role
         self.skip = skip  # told not to read any: every secret is "not compared", on purpose
@@ -56,15 +60,23 @@ class Secrets:
             Target,  # boto3 only when an AWS-stored secret is used
         )
 
+        if self._clients is None:  # value() reads from AWS only with clients: a bug
+            raise RuntimeError(f"no AWS clients to read {ref} with")
         target = Target.of(item, self._role)
         if ref.source == "ssm":
             reply = self._clients.call(
                 target, "ssm", "GetParameter", Name=ref.name, WithDecryption=True
             )
-            return reply["Parameter"]["Value"]
+            parameter: str = reply["Parameter"]["Value"]
+            return parameter
         reply = self._clients.call(target, "secretsmanager", "GetSecretValue", SecretId=ref.name)
-        return reply.get("SecretString")
+        secret: str | None = reply.get("SecretString")
+        return secret
 
+    @overload
+    def value(self, ref: SecretRef, item: Integration, *, required: Literal[True]) -> str: ...
+    @overload
+    def value(self, ref: SecretRef, item: Integration, *, required: bool) -> str | None: ...
     def value(self, ref: SecretRef, item: Integration, *, required: bool) -> str | None:
         """The secret, or None (best effort) / a UserError naming the reference (required)."""
         key = (ref, item.account)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from controller.config import rules, schema
 from controller.config import windows as change_windows
@@ -62,7 +63,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Problem]]:
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
     """Config files under `paths` (*.yaml/*.yml, recursively), sorted; and problems.
 
     A missing path is a problem, and so is a file whose name (below the path given) is
@@ -98,7 +99,7 @@ class Kind:
 
     schema: str
     rules: tuple[rules.Rule, ...]
-    to_model: Callable[[Document], object]
+    to_model: Callable[[Document], Integration | ChangeWindows]
 
 
 INTEGRATION = "CoupaIntegration"
@@ -146,12 +147,12 @@ def _kind(doc: Document) -> Kind | Problem:
     return Problem(doc.file, line, col, "kind", message)
 
 
-def _secret(raw: dict) -> SecretRef:
+def _secret(raw: Mapping[str, Any]) -> SecretRef:
     ((source, name),) = raw.items()
     return SecretRef(source, name)
 
 
-def _endpoint(raw: dict) -> Endpoint:
+def _endpoint(raw: Mapping[str, Any]) -> Endpoint:
     return Endpoint(
         instance_url=raw["instanceUrl"],
         buyer=Party(raw["buyer"]["domain"], raw["buyer"]["identity"]),
@@ -160,7 +161,7 @@ def _endpoint(raw: dict) -> Endpoint:
     )
 
 
-def _einvoice(raw: dict) -> Einvoice:
+def _einvoice(raw: Mapping[str, Any]) -> Einvoice:
     when = raw.get("activationDate")
     return Einvoice(
         enabled=raw["enabled"],
@@ -174,7 +175,8 @@ def _einvoice(raw: dict) -> Einvoice:
 
 def to_model(doc: Document) -> Integration:
     """The typed integration of a document that passed every check."""
-    meta, spec = doc.data["metadata"], doc.data["spec"]
+    data: Mapping[str, Any] = doc.data  # valid against its schema: the shapes are known
+    meta, spec = data["metadata"], data["spec"]
     selector = spec.get("selector")
     return Integration(
         name=meta["name"],
@@ -245,19 +247,19 @@ def _at(data: object, *path: str) -> object:
     return data
 
 
-def _name_key(data: object) -> tuple | None:
+def _name_key(data: object) -> tuple[object, ...] | None:
     name = _at(data, "metadata", "name")
     is_windows = _at(data, "kind") == change_windows.KIND
     return (name,) if isinstance(name, str) and not is_windows else None
 
 
-def _calendar_key(data: object) -> tuple | None:
+def _calendar_key(data: object) -> tuple[object, ...] | None:
     name = _at(data, "metadata", "name")
     is_windows = _at(data, "kind") == change_windows.KIND
     return (name,) if isinstance(name, str) and is_windows else None
 
 
-def _identity_key(data: object) -> tuple | None:
+def _identity_key(data: object) -> tuple[object, ...] | None:
     parts = (
         _at(data, "spec", "account"),
         _at(data, "spec", "production", "buyer", "identity"),
@@ -267,7 +269,7 @@ def _identity_key(data: object) -> tuple | None:
 
 
 # What must be unique across files: (where to point, the key, the message).
-UNIQUE: tuple[tuple[tuple[str, ...], Callable[[object], tuple | None], str], ...] = (
+UNIQUE: tuple[tuple[tuple[str, ...], Callable[[object], tuple[object, ...] | None], str], ...] = (
     (
         ("metadata", "name"),
         _name_key,
@@ -290,7 +292,7 @@ UNIQUE: tuple[tuple[tuple[str, ...], Callable[[object], tuple | None], str], ...
 def _duplicates(docs: list[Document]) -> list[Problem]:
     problems = []
     for path, key_of, message in UNIQUE:
-        seen: dict[tuple, Document] = {}
+        seen: dict[tuple[object, ...], Document] = {}
         for doc in docs:
             key = key_of(doc.data)
             if key is None:
@@ -306,7 +308,7 @@ def _duplicates(docs: list[Document]) -> list[Problem]:
     return problems
 
 
-def load(paths: Iterable[str | os.PathLike]) -> LoadResult:
+def load(paths: Iterable[str | os.PathLike[str]]) -> LoadResult:
     """Load every config file under `paths`; never raises for a user mistake."""
     files, problems = discover(paths)
     parsed: list[Document] = []

@@ -16,12 +16,12 @@ from controller.config.yamldoc import Path
 from controller.escape import char, hidden
 
 Finding = tuple[Path, str, bool]
-Rule = Callable[[dict], Iterator[Finding]]
+Rule = Callable[[dict[str, object]], Iterator[Finding]]
 
 SECRET_HELP = "{env: NAME}, {ssm: /parameter/name} or {secretsManager: secret-name}"
 
 
-def _get(data: object, *keys: str) -> object:
+def _get(data: object, *keys: str | int) -> object:
     for key in keys:
         if not isinstance(data, dict):
             return None
@@ -41,7 +41,7 @@ def _host(url: object) -> str | None:
     return host if parts.scheme == "https" and host else None
 
 
-def literal_secrets(data: dict) -> Iterator[Finding]:
+def literal_secrets(data: dict[str, object]) -> Iterator[Finding]:
     for block in ("production", "test"):
         value = _get(data, "spec", block, "sharedSecret")
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
@@ -61,7 +61,7 @@ _URLS: tuple[Path, ...] = (
 )
 
 
-def https_urls(data: dict) -> Iterator[Finding]:
+def https_urls(data: dict[str, object]) -> Iterator[Finding]:
     for path in _URLS:
         value = _get(data, *path)
         if isinstance(value, str) and _host(value) is None:
@@ -72,7 +72,7 @@ def https_urls(data: dict) -> Iterator[Finding]:
             )
 
 
-def punchout_redirect(data: dict) -> Iterator[Finding]:
+def punchout_redirect(data: dict[str, object]) -> Iterator[Finding]:
     if _get(data, "spec", "punchout", "enabled") is not True:
         return
     path = ("spec", "punchout", "approvalRequestRedirectUrl")
@@ -103,7 +103,7 @@ _EINVOICE_NEEDS = {
 }
 
 
-def einvoice_complete(data: dict) -> Iterator[Finding]:
+def einvoice_complete(data: dict[str, object]) -> Iterator[Finding]:
     einvoice = _get(data, "spec", "einvoice")
     if not isinstance(einvoice, dict) or einvoice.get("enabled") is not True:
         return
@@ -116,7 +116,7 @@ def einvoice_complete(data: dict) -> Iterator[Finding]:
             )
 
 
-def replay_test_needs_test_block(data: dict) -> Iterator[Finding]:
+def replay_test_needs_test_block(data: dict[str, object]) -> Iterator[Finding]:
     method = _get(data, "spec", "einvoice", "connectionTest")
     if method == "TEST_ENV_REPLAY_TEST" and _get(data, "spec", "test") is None:
         yield (
@@ -127,7 +127,7 @@ def replay_test_needs_test_block(data: dict) -> Iterator[Finding]:
         )
 
 
-def po_required_keys_in_document_types(data: dict) -> Iterator[Finding]:
+def po_required_keys_in_document_types(data: dict[str, object]) -> Iterator[Finding]:
     required = _get(data, "spec", "einvoice", "purchaseOrderRequired")
     types = _get(data, "spec", "einvoice", "documentTypes")
     if not isinstance(required, dict) or not isinstance(types, list):
@@ -142,7 +142,7 @@ def po_required_keys_in_document_types(data: dict) -> Iterator[Finding]:
             )
 
 
-def role_in_payer_account(data: dict) -> Iterator[Finding]:
+def role_in_payer_account(data: dict[str, object]) -> Iterator[Finding]:
     role, account = _get(data, "spec", "roleArn"), _get(data, "spec", "account")
     if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
         return  # the schema already reports a bad account id; comparing with it is noise
@@ -201,7 +201,7 @@ def _strings(node: object, path: Path = ()) -> Iterator[tuple[Path, str, bool]]:
 HIDDEN_LEAD = "contains the hidden character(s)"
 
 
-def hidden_characters(data: dict) -> Iterator[Finding]:
+def hidden_characters(data: dict[str, object]) -> Iterator[Finding]:
     for path, text, at_key in _strings(data):
         found = list(dict.fromkeys(c for c in text if hidden(c)))
         if found:
@@ -225,7 +225,7 @@ def _tag_char_ok(c: str) -> bool:
     return unicodedata.category(c)[0] in "LNZ" or c in TAG_PUNCTUATION or hidden(c)
 
 
-def tag_characters(data: dict) -> Iterator[Finding]:
+def tag_characters(data: dict[str, object]) -> Iterator[Finding]:
     tags = _get(data, "spec", "tags")
     if not isinstance(tags, dict):
         return

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path as FsPath
+from typing import Any
 
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker, validators
@@ -20,13 +21,16 @@ SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "coupa-integra
 
 
 @cache
-def schema(name: str = SCHEMA_FILE.name) -> dict:
+def schema(name: str = SCHEMA_FILE.name) -> dict[str, Any]:
     """A published schema (default schemas/coupa-integration.v1.json), by file name."""
+    # A JSON Schema document: JSON values all the way down, so Any.
     published = SCHEMA_FILE.with_name(name)
     if published.is_file():  # a checkout or an editable install: the published file
-        return json.loads(published.read_text(encoding="utf-8"))
+        document: dict[str, Any] = json.loads(published.read_text(encoding="utf-8"))
+        return document
     packaged = resources.files("controller.schemas").joinpath(name)
-    return json.loads(packaged.read_text(encoding="utf-8"))
+    document = json.loads(packaged.read_text(encoding="utf-8"))
+    return document
 
 
 @cache
@@ -37,12 +41,15 @@ def _ecma(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.replace("$", r"\Z"))
 
 
-def _pattern(validator, pattern, instance, schema):
+def _pattern(
+    validator: Draft202012Validator, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    # `instance` is any JSON value; validator.is_type makes it a str before it is searched.
     if validator.is_type(instance, "string") and not _ecma(pattern).search(instance):
         yield jsonschema.ValidationError(f"does not match {pattern!r}")
 
 
-def _inline(node: object, defs: dict) -> object:
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
     """The schema with every local `$ref` replaced by its target (same meaning, no lookups)."""
     if isinstance(node, list):
         return [_inline(v, defs) for v in node]
@@ -120,7 +127,8 @@ def _message(err: jsonschema.ValidationError, doc: Document, path: Path) -> str:
         return _type_message(err, doc, path)
     custom = err.schema.get("errorMessage") if isinstance(err.schema, dict) else None
     if custom and err.validator in CUSTOMISABLE:
-        return custom
+        message: str = custom  # the schema's errorMessage strings
+        return message
     describe = MESSAGES.get(err.validator)
     return describe(err) if describe else f"does not satisfy the schema rule `{err.validator}`"
 

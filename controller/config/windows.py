@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import CroniterError, croniter
@@ -38,7 +40,7 @@ DURATION_HELP = "a duration like 96h, 30m, 2d or 1d12h (d days, h hours, m minut
 GLOB = re.compile(r"[a-z0-9*?\[\]!-]+")
 
 
-def _windows(data: dict) -> Iterator[tuple[int, dict]]:
+def _windows(data: object) -> Iterator[tuple[int, dict[str, object]]]:
     spec = data.get("spec") if isinstance(data, dict) else None
     items = spec.get("windows") if isinstance(spec, dict) else None
     for index, window in enumerate(items if isinstance(items, list) else ()):
@@ -59,7 +61,7 @@ def known_zone(name: str) -> bool:
     return True
 
 
-def timezone_known(data: dict) -> Iterator[Finding]:
+def timezone_known(data: dict[str, object]) -> Iterator[Finding]:
     spec = data.get("spec") if isinstance(data, dict) else None
     name = spec.get("timezone") if isinstance(spec, dict) else None
     if isinstance(name, str) and name and not known_zone(name):
@@ -84,7 +86,7 @@ def _cron_problem(text: str) -> str:
     return "is not valid"
 
 
-def schedules_valid(data: dict) -> Iterator[Finding]:
+def schedules_valid(data: dict[str, object]) -> Iterator[Finding]:
     for index, window in _windows(data):
         text = window.get("schedule")
         if isinstance(text, str) and not valid_schedule(text):
@@ -95,7 +97,7 @@ def schedules_valid(data: dict) -> Iterator[Finding]:
             )
 
 
-def durations_valid(data: dict) -> Iterator[Finding]:
+def durations_valid(data: dict[str, object]) -> Iterator[Finding]:
     for index, window in _windows(data):
         text = window.get("duration")
         if not isinstance(text, str):
@@ -115,7 +117,7 @@ def durations_valid(data: dict) -> Iterator[Finding]:
             )
 
 
-def globs_match_names(data: dict) -> Iterator[Finding]:
+def globs_match_names(data: dict[str, object]) -> Iterator[Finding]:
     for index, window in _windows(data):
         globs = window.get("integrations")
         for g, glob in enumerate(globs if isinstance(globs, list) else ()):
@@ -131,16 +133,24 @@ def globs_match_names(data: dict) -> Iterator[Finding]:
 RULES: tuple[Rule, ...] = (timezone_known, schedules_valid, durations_valid, globs_match_names)
 
 
+def _valid_duration(text: str) -> timedelta:
+    span = parse_duration(text)
+    if span is None:  # pragma: no cover - durations_valid rejects the file before it gets here
+        raise ValueError(f"`{text}` is not a duration")
+    return span
+
+
 def to_model(doc: Document) -> ChangeWindows:
     """The typed calendar of a document that passed every check."""
-    meta, spec = doc.data["metadata"], doc.data["spec"]
+    data: Mapping[str, Any] = doc.data  # valid against its schema: the shapes are known
+    meta, spec = data["metadata"], data["spec"]
     zone = spec["timezone"]
     windows = tuple(
         Window(
             name=w["name"],
             deny=Deny(w["deny"]),
             schedule=w["schedule"],
-            duration=parse_duration(w["duration"]),
+            duration=_valid_duration(w["duration"]),
             timezone=zone,
             integrations=tuple(w["integrations"]),
             override_allowed=w.get("override") == "allowed",
@@ -160,7 +170,7 @@ def to_model(doc: Document) -> ChangeWindows:
 
 def duplicate_window_names(docs: list[Document]) -> list[Problem]:
     """Window names are unique across every ChangeWindows file (`--override-window NAME`)."""
-    seen: dict[str, tuple[Document, tuple]] = {}
+    seen: dict[str, tuple[Document, tuple[str | int, ...]]] = {}
     problems = []
     for doc in docs:
         if not (isinstance(doc.data, dict) and doc.data.get("kind") == KIND):

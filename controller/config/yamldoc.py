@@ -9,7 +9,9 @@ as an octal number, unquoted dates becoming date objects).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import yaml
 from yaml import events as ev
@@ -19,6 +21,25 @@ from controller.config.problems import ConfigError, Problem, dotted
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 
+
+class _Mark(Protocol):
+    """Where a node starts: PyYAML's Mark and libyaml's (two unrelated classes) both have it."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+
+
+class _EventSource(Protocol):
+    """The part of a loader (SafeLoader or libyaml's CSafeLoader) that we use: its events."""
+
+    def get_event(self) -> ev.Event | None: ...
+    def check_event(self, *choices: type[ev.Event]) -> bool: ...
+    def dispose(self) -> None: ...
+
+
+_Parser: type[yaml.CSafeLoader] | type[yaml.SafeLoader]
 try:  # libyaml's parser is several times faster; the pure-Python one behaves the same
     _Parser = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -40,7 +61,7 @@ class Document:
     """A parsed file: its data and where each value (and each mapping key) starts."""
 
     file: str
-    data: object
+    data: dict[str, object]  # parse() accepts only a mapping at the top level
     positions: dict[Path, tuple[int, int]] = field(repr=False)
     key_positions: dict[Path, tuple[int, int]] = field(repr=False)
     plain_text: dict[Path, str] = field(repr=False)
@@ -76,7 +97,7 @@ def _plain_value(text: str) -> object:
     return text
 
 
-_EXPLICIT = {
+_EXPLICIT: dict[str, Callable[[str], object]] = {
     "tag:yaml.org,2002:str": str,
     "tag:yaml.org,2002:int": int,
     "tag:yaml.org,2002:float": float,
@@ -85,7 +106,7 @@ _EXPLICIT = {
 }
 
 
-def _pos(mark: yaml.Mark) -> tuple[int, int]:
+def _pos(mark: _Mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
@@ -121,7 +142,7 @@ class _Builder:
         self.key_positions: dict[Path, tuple[int, int]] = {}
         self.plain_text: dict[Path, str] = {}
 
-    def fail(self, mark: yaml.Mark | None, path: Path, message: str) -> ConfigError:
+    def fail(self, mark: _Mark | None, path: Path, message: str) -> ConfigError:
         line, col = _pos(mark) if mark else (1, 1)
         return ConfigError([Problem(self.file, line, col, dotted(path), message)])
 
@@ -143,12 +164,12 @@ class _Builder:
             return _plain_value(event.value)
         return event.value
 
-    def build(self, loader: yaml.SafeLoader) -> object:
+    def build(self, loader: _EventSource) -> object:
         """Consume one document's events; the stack holds (container, path, pending key)."""
         root: list[object] = []
-        stack: list[tuple[object, Path, object]] = [(root, (), None)]
+        stack: list[tuple[dict[str, object] | list[object], Path, str | None]] = [(root, (), None)]
         while True:
-            event = loader.get_event()
+            event = _next_event(loader)
             if isinstance(event, (ev.DocumentEndEvent, ev.StreamEndEvent)):
                 return root[0] if root else None
             container, path, pending = stack[-1]
@@ -167,29 +188,31 @@ class _Builder:
                     "YAML anchors (&name) and aliases (*name) are not supported; "
                     "write the value out in full",
                 )
-            if isinstance(container, dict) and pending is None:
-                # A mapping key: must be a plain or quoted scalar; kept as its text.
-                if not isinstance(event, ev.ScalarEvent):
-                    raise self.fail(event.start_mark, path, "mapping keys must be plain text")
-                key = event.value
-                if key in container:
-                    first = self.key_positions[(*path, key)]
-                    raise self.fail(
-                        event.start_mark,
-                        (*path, key),
-                        f"duplicate key `{key}` (first defined at line {first[0]}); keep only one",
-                    )
-                self.key_positions[(*path, key)] = _pos(event.start_mark)
-                stack[-1] = (container, path, key)
-                continue
             if isinstance(container, dict):
-                child: Path = (*path, pending)
+                if pending is None:
+                    # A mapping key: must be a plain or quoted scalar; kept as its text.
+                    if not isinstance(event, ev.ScalarEvent):
+                        raise self.fail(event.start_mark, path, "mapping keys must be plain text")
+                    key = event.value
+                    if key in container:
+                        first = self.key_positions[(*path, key)]
+                        raise self.fail(
+                            event.start_mark,
+                            (*path, key),
+                            f"duplicate key `{key}` (first defined at line {first[0]}); "
+                            "keep only one",
+                        )
+                    self.key_positions[(*path, key)] = _mark_pos(event)
+                    stack[-1] = (container, path, key)
+                    continue
+                slot = pending
+                child: Path = (*path, slot)
                 stack[-1] = (container, path, None)
             elif isinstance(container, list) and container is not root:
                 child = (*path, len(container))
             else:
                 child = ()
-            self.positions[child] = _pos(event.start_mark)
+            self.positions[child] = _mark_pos(event)
             if isinstance(event, ev.ScalarEvent):
                 value: object = self.scalar(event, child)
             elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
@@ -207,14 +230,32 @@ class _Builder:
                     raise self.fail(
                         event.start_mark, child, f"YAML tag {event.tag} is not supported; remove it"
                     )
-                value = {} if isinstance(event, ev.MappingStartEvent) else []
-                stack.append((value, child, None))
+                new: dict[str, object] | list[object] = (
+                    {} if isinstance(event, ev.MappingStartEvent) else []
+                )
+                stack.append((new, child, None))
+                value = new
             else:  # pragma: no cover - the parser emits nothing else inside a document
                 raise self.fail(event.start_mark, child, "unexpected YAML content")
             if isinstance(container, dict):
-                container[child[-1]] = value
+                container[slot] = value
             else:
                 container.append(value)
+
+
+def _next_event(loader: _EventSource) -> ev.Event:
+    """The next event; there always is one, as nothing reads past StreamEnd."""
+    event = loader.get_event()
+    if event is None:  # pragma: no cover - the parser ends every stream with StreamEnd
+        raise yaml.YAMLError("the YAML stream ended early")
+    return event
+
+
+def _mark_pos(event: ev.Event) -> tuple[int, int]:
+    """Line and column where a node event starts (the parser gives every node a mark)."""
+    if event.start_mark is None:  # pragma: no cover - the parser marks every node
+        return (1, 1)
+    return _pos(event.start_mark)
 
 
 def parse(file: str, text: str) -> Document:
@@ -223,7 +264,7 @@ def parse(file: str, text: str) -> Document:
     bad = _bad_character(builder, text)
     if bad is not None:  # also keeps lone surrogates (UnicodeEncodeError) away from libyaml
         raise bad
-    loader = _Parser(text)
+    loader: _EventSource = _Parser(text)
     try:
         loader.get_event()  # StreamStart
         if loader.check_event(ev.StreamEndEvent):
@@ -231,7 +272,7 @@ def parse(file: str, text: str) -> Document:
         loader.get_event()  # DocumentStart
         data = builder.build(loader)
         if not loader.check_event(ev.StreamEndEvent):
-            extra = loader.get_event()
+            extra = _next_event(loader)
             if not isinstance(extra, ev.StreamEndEvent):
                 raise builder.fail(
                     extra.start_mark,
@@ -262,7 +303,7 @@ def parse(file: str, text: str) -> Document:
     return Document(file, data, builder.positions, builder.key_positions, builder.plain_text)
 
 
-def _tab_message(text: str, mark: yaml.Mark | None) -> str | None:
+def _tab_message(text: str, mark: _Mark | None) -> str | None:
     """A tab where YAML wanted indentation, said plainly (PyYAML speaks of 'tokens')."""
     lines = text.split("\n")
     if mark is None or mark.line >= len(lines):
@@ -301,4 +342,4 @@ def _bad_character(builder: _Builder, text: str) -> ConfigError | None:
 
 def loader_mark(builder: _Builder, path: Path) -> yaml.Mark | None:
     line, col = builder.positions.get(path, (1, 1))
-    return yaml.Mark("", 0, line - 1, col - 1, None, None)
+    return yaml.Mark("", 0, line - 1, col - 1, None, 0)  # no buffer: the pointer is unused

@@ -56,7 +56,9 @@ def run(gated: Gated, executors: Mapping[str, Executor], echo: Callable[[str], N
     return report
 
 
-def _execute(executors: Mapping[str, Executor], change: Change, known: dict) -> Outcome:
+def _execute(
+    executors: Mapping[str, Executor], change: Change, known: dict[str, dict[str, str]]
+) -> Outcome:
     executor = executors.get(change.provider)
     if executor is None:  # a planner made a change no executor was given for: a bug
         raise RuntimeError(f"no executor for provider {change.provider!r}")

@@ -102,7 +102,7 @@ RULES: tuple[tuple[Reason, Callable[[Facts], bool]], ...] = (
     ),
 )
 
-_OUT_OF_TEST_CHANGES = {
+_OUT_OF_TEST_CHANGES: dict[Action, str] = {
     Action.UPDATE: "changes an integration that is {before}: every change to a live or "
     "suspended integration needs approval",
     Action.REPLACE: "replaces an integration that is {before}: it stops until validated and "

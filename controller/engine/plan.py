@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 from controller.config.calendar import Window
 from controller.config.model import Integration, Mode
@@ -99,9 +100,11 @@ class Change:
     def is_change(self) -> bool:
         return self.action is not Action.NOOP
 
-    def comparable(self) -> dict:
+    def comparable(self) -> dict[str, Any]:
         """What must be equal between a saved plan and a fresh one (not the clock-bound bits)."""
-        doc = json.loads(json.dumps(asdict(self), default=_json_default, sort_keys=True))
+        doc: dict[str, Any] = json.loads(
+            json.dumps(asdict(self), default=_json_default, sort_keys=True)
+        )
         for clock_bound in ("readiness", "windows", "allowed_from", "sentence"):
             doc.pop(clock_bound)
         return doc
@@ -191,7 +194,7 @@ class Plan:
             out[change.action.value] += 1
         return out
 
-    def comparable(self) -> dict:
+    def comparable(self) -> dict[str, Any]:
         """The changes and gates a saved plan must share with a fresh one to be applied."""
         return {
             "changes": sorted(
@@ -202,14 +205,15 @@ class Plan:
             "scope": self.scope,
         }
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The documented JSON form (also the plan file): stable keys, no secret values."""
         doc = asdict(self)
         doc["applyable"] = self.applyable
-        return json.loads(json.dumps(doc, default=_json_default, sort_keys=True))
+        out: dict[str, Any] = json.loads(json.dumps(doc, default=_json_default, sort_keys=True))
+        return out
 
     @classmethod
-    def from_dict(cls, doc: dict) -> Plan:
+    def from_dict(cls, doc: Mapping[str, Any]) -> Plan:
         """The Plan of a plan file; KeyError/TypeError/ValueError when it is not one."""
         if doc.get("format_version") != FORMAT_VERSION:
             raise ValueError(
@@ -249,7 +253,7 @@ class Plan:
         )
 
 
-def _mode(value: object) -> Mode | None:
+def _mode(value: str | None) -> Mode | None:
     return Mode(value) if value is not None else None
 
 
@@ -259,7 +263,8 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
-def _tuples(value: object) -> object:
+def _tuples(value: Any) -> Any:
+    # A JSON value (lists become tuples, as the frozen dataclasses hold them): untyped by nature.
     if isinstance(value, list):
         return tuple(_tuples(v) for v in value)
     if isinstance(value, dict):
@@ -299,14 +304,14 @@ def assemble(
     """
     from controller.engine.reviewer import sentence  # reviewer reads Change: import it late
 
-    items = {i.name: i for i in items}
+    by_name = {i.name: i for i in items}
     held = [_windowed(c, windows, now) for c in changes] if now is not None else list(changes)
-    said = [replace(c, sentence=sentence(c, items.get(c.name), today)) for c in held]
+    said = [replace(c, sentence=sentence(c, by_name.get(c.name), today)) for c in held]
     return Plan(
         changes=tuple(said),
         unmanaged=tuple(unmanaged),
         duplicates=tuple(duplicates),
-        config_digest=config_digest(items.values()),
+        config_digest=config_digest(by_name.values()),
         commit=commit,
         today=today.isoformat(),
         at=_iso(now.astimezone(UTC)) if now is not None else "",

@@ -85,7 +85,7 @@ def problems(doc: object) -> list[str]:
     if not isinstance(doc, dict):
         return found
 
-    def entries(key: str) -> list:
+    def entries(key: str) -> list[object]:
         value = doc.get(key)
         return value if isinstance(value, list) else []  # a wrong type is reported above
 
@@ -96,7 +96,7 @@ def problems(doc: object) -> list[str]:
         where = f"changes[{index}]"
         shape = _object(change, CHANGE, where)
         found += shape
-        if shape:
+        if shape or not isinstance(change, dict):  # a change that is no object has a shape problem
             continue
         for member, keys in NESTED.items():
             for position, entry in enumerate(change[member]):

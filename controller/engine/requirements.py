@@ -95,8 +95,13 @@ def gate(plan: Plan, options: Options) -> Gated:
             "refused, nothing was changed: a value the plan could not read cannot be "
             "compared or written:\n  " + "\n  ".join(unknown)
         )
-    runnable, pending, rework, blocked, refused = [], [], [], [], []
-    windowed, overridden = [], []
+    runnable: list[Change] = []
+    pending: list[Change] = []
+    rework: list[Change] = []
+    blocked: list[str] = []
+    refused: list[str] = []
+    windowed: list[str] = []
+    overridden: list[tuple[tuple[str, str], tuple[str, ...]]] = []
     # A mode change cannot be ready while this same apply creates, replaces or re-points the
     # preference (AWS wants validation and a connection test afterwards): it waits, it is
     # not refused, so the rest of the approved apply still runs.

@@ -31,7 +31,7 @@ HEADER = """\
 """
 
 
-def repo_root(output: str | os.PathLike) -> Path:
+def repo_root(output: str | os.PathLike[str]) -> Path:
     """The repository root a CODEOWNERS file at `output` speaks for (.github/, docs/ or root)."""
     folder = Path(output).resolve().parent
     return folder.parent if folder.name in (".github", "docs") else folder
@@ -95,7 +95,7 @@ def render(current: str | None, lines: list[str]) -> str:
     return "".join(kept[: starts[0]]) + block + "".join(kept[ends[0] + 1 :])
 
 
-def expected(paths: list[str], output: str | os.PathLike) -> tuple[str | None, str]:
+def expected(paths: list[str], output: str | os.PathLike[str]) -> tuple[str | None, str]:
     """(current text or None, wanted text) for the CODEOWNERS file at `output`."""
     result = config.load(paths)
     integrations = result.require_valid()
@@ -107,7 +107,7 @@ def expected(paths: list[str], output: str | os.PathLike) -> tuple[str | None, s
         current = None
     except OSError as exc:
         raise UserError(f"{output}: cannot read: {exc.strerror}") from None
-    owned = [*integrations, *result.calendars]
+    owned: list[Integration | ChangeWindows] = [*integrations, *result.calendars]
     return current, render(current, owner_lines(owned, repo_root(output)))
 
 

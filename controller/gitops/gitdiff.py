@@ -15,8 +15,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from controller.config.model import Mode
+from controller.config.model import Mode, Source
 from controller.config.problems import ConfigError
 from controller.config.yamldoc import MAX_BYTES, decode, parse
 from controller.errors import UserError
@@ -25,12 +26,21 @@ try:  # GitPython raises ImportError at import time when there is no git executa
     import git
     from git.exc import GitCommandError, GitCommandNotFound, GitError
 except ImportError as _exc:  # pragma: no cover - depends on the machine
-    git = None
+    git = None  # type: ignore[assignment]  # no git executable: callers check for None
     _IMPORT_ERROR: str = str(_exc).splitlines()[0] if str(_exc) else "git not found"
 
 SUFFIXES = (".yaml", ".yml")
 # A change under one of these top-level directories can change how every config file is read.
 WIDENING_DIRS = ("schemas", "controller")
+
+
+class Sourced(Protocol):
+    """What names_in_scope reads of a desired item (an Integration or ChangeWindows)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def source(self) -> Source: ...
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,7 @@ class ChangeSet:
     def is_empty(self) -> bool:
         return not (self.added or self.modified or self.deleted or self.renamed or self.windows)
 
-    def names_in_scope(self, integrations: Iterable) -> frozenset[str] | None:
+    def names_in_scope(self, integrations: Iterable[Sourced]) -> frozenset[str] | None:
         """Names a `--changed-since` plan covers; None means every integration (widened).
 
         `integrations` are the desired ones loaded now (anything with `.name` and
@@ -89,7 +99,7 @@ class ChangeSet:
 # --- opening the repository and resolving refs, with errors a person can act on ---
 
 
-def _open(repo_dir: str | os.PathLike) -> git.Repo:
+def _open(repo_dir: str | os.PathLike[str]) -> git.Repo:
     if git is None:  # pragma: no cover - depends on the machine
         raise UserError(f"git is needed for this command but was not found ({_IMPORT_ERROR})")
     try:
@@ -104,6 +114,13 @@ def _open(repo_dir: str | os.PathLike) -> git.Repo:
     if repo.bare:
         raise UserError(f"{repo.git_dir} is a bare repository; this needs a working tree")
     return repo
+
+
+def _work_tree(repo: git.Repo) -> Path:
+    """The resolved root of the repository's working tree."""
+    if repo.working_tree_dir is None:  # _open refused a bare repository already
+        raise UserError(f"{repo.git_dir} is a bare repository; this needs a working tree")
+    return Path(repo.working_tree_dir).resolve()
 
 
 def _is_shallow(repo: git.Repo) -> bool:
@@ -121,7 +138,8 @@ def _resolve(repo: git.Repo, ref: str) -> str:
     if not ref or ref.startswith("-") or any(c.isspace() or c == "\0" for c in ref):
         raise UserError(f"`{ref}` is not a git ref; pass a branch, tag or commit, e.g. origin/main")
     try:
-        return repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}").strip()
+        sha: str = repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+        return sha.strip()
     except GitCommandNotFound as exc:  # pragma: no cover - depends on the machine
         raise UserError(f"git is needed for this command but was not found ({exc})") from None
     except GitCommandError:
@@ -147,7 +165,7 @@ def _branch(ref: str) -> str:
     return ref.removeprefix("refs/remotes/").removeprefix("origin/")
 
 
-def _in_repo(root: Path, path: str | os.PathLike) -> str:
+def _in_repo(root: Path, path: str | os.PathLike[str]) -> str:
     """A path (absolute, or relative to the current directory) as git writes it in `root`."""
     full = Path(path).resolve()
     try:
@@ -157,7 +175,7 @@ def _in_repo(root: Path, path: str | os.PathLike) -> str:
     return rel.as_posix() if rel.parts else ""
 
 
-def _root_relative(root: Path, path: str | os.PathLike) -> str:
+def _root_relative(root: Path, path: str | os.PathLike[str]) -> str:
     """A path given relative to the repository root (as in a ChangeSet), or absolute."""
     return _in_repo(root, path) if os.path.isabs(path) else Path(path).as_posix().lstrip("/")
 
@@ -179,7 +197,8 @@ def _blob(repo: git.Repo, commit: str, path: str) -> bytes | None:
         return None
     if obj.size > MAX_BYTES:  # decode() reports it; no need to read the whole blob
         return b"\0" * (MAX_BYTES + 1)
-    return obj.data_stream.read()
+    data: bytes = obj.data_stream.read()
+    return data
 
 
 WINDOWS_KIND = "ChangeWindows"
@@ -221,14 +240,16 @@ def _name_in(file: str, raw: bytes | None) -> str | None:
 
 
 def changed_since(
-    ref: str, paths: Iterable[str | os.PathLike] = ("config/",), repo_dir: str | os.PathLike = "."
+    ref: str,
+    paths: Iterable[str | os.PathLike[str]] = ("config/",),
+    repo_dir: str | os.PathLike[str] = ".",
 ) -> ChangeSet:
     """Config files under `paths` that differ between `ref` and the working tree.
 
     `paths` are relative to the current directory (like every CLI path) or absolute.
     """
     repo = _open(repo_dir)
-    root = Path(repo.working_tree_dir).resolve()
+    root = _work_tree(repo)
     commit = _resolve(repo, ref)
     scopes = tuple(_in_repo(root, p) for p in paths)
 
@@ -238,9 +259,14 @@ def changed_since(
     except GitError as exc:
         raise UserError(f"git diff {ref} failed: {_git_message(exc)}") from None
 
-    added, modified, deleted, renamed, touched = set(), set(), set(), set(), set()
+    added: set[str] = set()
+    modified: set[str] = set()
+    deleted: set[str] = set()
+    renamed: set[tuple[str, str]] = set()
+    touched: set[str] = set()
     for d in diffs:
-        old, new = d.a_path, d.b_path
+        # a_path is None only for a new file, b_path only for a deleted one: never read then
+        old, new = d.a_path or "", d.b_path or ""
         touched.update(p for p in (old, new) if p)
         if d.new_file:
             if _is_config(new, scopes):
@@ -317,19 +343,23 @@ def changed_since(
     )
 
 
-def text_at(ref: str, path: str | os.PathLike, repo_dir: str | os.PathLike = ".") -> str | None:
+def text_at(
+    ref: str, path: str | os.PathLike[str], repo_dir: str | os.PathLike[str] = "."
+) -> str | None:
     """The text of `path` (relative to the repository root, or absolute) at `ref`.
 
     None when the file does not exist there; a ConfigError when it is not UTF-8 or too large.
     """
     repo = _open(repo_dir)
-    root = Path(repo.working_tree_dir).resolve()
+    root = _work_tree(repo)
     rel = _root_relative(root, path)
     raw = _blob(repo, _resolve(repo, ref), rel)
     return None if raw is None else decode(rel, raw)
 
 
-def mode_at(ref: str, path: str | os.PathLike, repo_dir: str | os.PathLike = ".") -> Mode | None:
+def mode_at(
+    ref: str, path: str | os.PathLike[str], repo_dir: str | os.PathLike[str] = "."
+) -> Mode | None:
     """`spec.mode` of the file at `ref` (default `test`); None when absent or unreadable there."""
     try:
         text = text_at(ref, path, repo_dir)
@@ -345,7 +375,7 @@ def mode_at(ref: str, path: str | os.PathLike, repo_dir: str | os.PathLike = "."
         return None
 
 
-def head_commit(start: str | os.PathLike = ".") -> str | None:
+def head_commit(start: str | os.PathLike[str] = ".") -> str | None:
     """The commit checked out at `start` (for the coupa-gitops:commit tag), or None outside git."""
     if git is None:
         return None
@@ -357,7 +387,7 @@ def head_commit(start: str | os.PathLike = ".") -> str | None:
 
 
 def past_versions(
-    paths: Iterable[str | os.PathLike], repo_dir: str | os.PathLike = "."
+    paths: Iterable[str | os.PathLike[str]], repo_dir: str | os.PathLike[str] = "."
 ) -> tuple[tuple[str, str], ...]:
     """(path, text) of every committed version of every config file under `paths`.
 
@@ -370,7 +400,7 @@ def past_versions(
         return ()
     try:
         repo = git.Repo(repo_dir, search_parent_directories=True)
-        root = Path(repo.working_tree_dir).resolve()
+        root = _work_tree(repo)
         scopes = tuple(_in_repo(root, Path(p).resolve()) for p in paths)
         log = repo.git.log("--raw", "--no-abbrev", "--no-renames", "--format=", "--", *scopes)
     except (GitError, ValueError, UserError):

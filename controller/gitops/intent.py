@@ -38,7 +38,7 @@ MODE_PATH = "spec.mode"
 
 
 def _as_mode(value: str | None) -> Mode | None:
-    return Mode(value) if value in Mode.__members__.values() else None
+    return Mode(value) if value is not None and value in Mode.__members__.values() else None
 
 
 def facts_of(
@@ -124,7 +124,7 @@ class Intent:
             out[item.gate] += 1
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "format_version": FORMAT_VERSION,
             "base": self.base,
@@ -237,7 +237,9 @@ def diff_fields(before: object, after: object, path: str = "") -> list[FieldChan
 def _intent(base: _Side | None, head: _Side | None) -> IntegrationIntent:
     kind = ADD if base is None else REMOVE if head is None else EDIT
     fields: tuple[FieldChange, ...] = ()
-    if kind == EDIT and base.data is not None and head.data is not None:
+    if (  # kind == EDIT: both sides exist
+        base is not None and head is not None and base.data is not None and head.data is not None
+    ):
         fields = tuple(diff_fields(base.data, head.data))
     before, after = (base.mode if base else None), (head.mode if head else None)
     gate, reasons = classify(facts_of(kind, before, after, fields))

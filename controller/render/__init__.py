@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import IO
 
 from controller import escape as esc
 from controller.engine import reviewer
@@ -131,8 +132,9 @@ def verdict(change: Change) -> str:
 # --- text ---
 
 
-def _use_colour(stream) -> bool:
-    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+def _use_colour(stream: object) -> bool:
+    # any object: a stream without isatty() is not a terminal
+    return hasattr(stream, "isatty") and bool(stream.isatty()) and "NO_COLOR" not in os.environ
 
 
 def _paint(text: str, code: str | None, colour: bool) -> str:
@@ -205,7 +207,7 @@ def _at(plan: Plan) -> str:
     return reviewer.when(plan.at, "UTC") if plan.at else "now"
 
 
-def text(plan: Plan, stream=None) -> str:
+def text(plan: Plan, stream: IO[str] | None = None) -> str:
     """The terminal view; every line escaped (no control characters, no workflow commands)."""
     colour = _use_colour(stream)
     return "\n".join(_paint(line, code, colour) for line, code in _text_lines(plan)) + "\n"
@@ -359,8 +361,17 @@ def json_text(plan: Plan) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-RENDERERS = {
+def _markdown(plan: Plan, stream: IO[str] | None = None) -> str:
+    return markdown(plan)
+
+
+def _json(plan: Plan, stream: IO[str] | None = None) -> str:
+    return json_text(plan)
+
+
+# By --format: the view of a plan (the stream says whether a terminal shows it in colour).
+RENDERERS: dict[str, Callable[[Plan, IO[str] | None], str]] = {
     "text": text,
-    "markdown": lambda plan, stream=None: markdown(plan),
-    "json": lambda plan, stream=None: json_text(plan),
+    "markdown": _markdown,
+    "json": _json,
 }

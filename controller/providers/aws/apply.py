@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
-from controller.config.model import Integration
+from controller.config.model import Integration, SecretRef
 from controller.engine import execute
 from controller.engine.audit import Record
 from controller.engine.execute import Report
@@ -55,7 +56,25 @@ FEATURE_STATUS_MEMBERS = {
 }
 
 
-def outputs_of(doc: Mapping) -> tuple[tuple[str, str], ...]:
+if TYPE_CHECKING:  # live imports botocore: only when a change is run
+    from controller.providers.aws.live import Target
+
+
+class Call(Protocol):
+    """One AWS API call and its reply document (Clients.call)."""
+
+    def __call__(
+        self, target: Target, service: str, operation: str, **params: Any
+    ) -> dict[str, Any]: ...
+
+
+class SecretValues(Protocol):
+    """Every secret of an integration, all required (controller.secrets.Secrets)."""
+
+    def values(self, item: Integration) -> dict[SecretRef, str]: ...
+
+
+def outputs_of(doc: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """A preference's values other providers read: its ARN and AWS's PO endpoints."""
     test = doc.get("TestEnvPreference") or {}
     return (
@@ -70,13 +89,13 @@ class Applier:
 
     def __init__(
         self,
-        call,
-        target_of,
-        secrets,
+        call: Call,
+        target_of: Callable[[Integration], Target],
+        secrets: SecretValues,
         items: Mapping[str, Integration],
         commit: str | None,
         record: Record | None = None,
-    ):
+    ) -> None:
         self.call = call
         self.target_of = target_of
         self.secrets = secrets
@@ -92,7 +111,7 @@ class Applier:
             return {}
         return self.record.tags(self.gated.overrides_of(change))
 
-    def _tags(self, item: Integration, **extra: str) -> list[dict]:
+    def _tags(self, item: Integration, **extra: str) -> list[dict[str, str]]:
         """The tags apply keeps; the mode tag only when asked (a create or a go-live)."""
         tags = {NAME_TAG: item.name, **dict(item.tags), **extra}
         if self.commit:
@@ -114,7 +133,7 @@ class Applier:
                 ResourceTags=tags,
                 ClientToken=create_token(item, salt),
             )
-            arn = reply["ProcurementPortalPreferenceArn"]
+            arn: str = reply["ProcurementPortalPreferenceArn"]
             doc = self._get(target, arn)
             if doc is not None:
                 # What only exists now: the endpoints AWS generated (Coupa's cxml-url).
@@ -127,7 +146,7 @@ class Applier:
             f"could not create {item.name}: every ClientToken named a deleted preference"
         )
 
-    def _get(self, target, arn: str) -> dict | None:
+    def _get(self, target: Target, arn: str) -> dict[str, Any] | None:
         try:
             reply = self.call(
                 target,
@@ -139,9 +158,10 @@ class Applier:
             if exc.code == "ResourceNotFoundException":
                 return None
             raise
-        return reply["ProcurementPortalPreference"]
+        doc: dict[str, Any] = reply["ProcurementPortalPreference"]
+        return doc
 
-    def _delete(self, change: Change, target) -> None:
+    def _delete(self, change: Change, target: Target) -> None:
         self.call(
             target,
             "invoicing",

@@ -43,6 +43,11 @@ from controller.errors import UserError
 from controller.providers.aws.translate import MODE_TAG
 from controller.secrets import refs_of
 
+# IAM JSON: a policy document and its statements, and a statement's Condition block.
+Policy = dict[str, object]
+Statement = dict[str, object]
+Condition = dict[str, dict[str, str | list[str]]]
+
 VERSION = "2012-10-17"
 OIDC_HOST = "token.actions.githubusercontent.com"
 OIDC_AUDIENCE = "sts.amazonaws.com"
@@ -138,7 +143,7 @@ def document(
     account: str | None = None,
     trust: str | None = None,
     trust_account: str | None = None,
-) -> dict:
+) -> Policy:
     """What `coupa-gitops iam-policy` prints: the permission policy, or one trust policy."""
     if trust and trust_account:
         raise UserError("--trust and --trust-account print different policies: pass one")
@@ -181,8 +186,14 @@ def preference_arn(account: str) -> str:
     return f"arn:aws:invoicing::{account}:procurement-portal-preference/*"
 
 
-def _statement(sid: str, effect: str, actions: Iterable[str], resources, condition=None) -> dict:
-    doc = {
+def _statement(
+    sid: str,
+    effect: str,
+    actions: Iterable[str],
+    resources: str | Iterable[str],
+    condition: Condition | None = None,
+) -> Statement:
+    doc: Statement = {
         "Sid": sid,
         "Effect": effect,
         "Action": sorted(set(actions)),
@@ -202,7 +213,7 @@ def _extras(kinds: Iterable[Kind]) -> list[str]:
     return [a for o in OPERATIONS if o.kind in kinds for a in o.extra if a.startswith("aws-portal")]
 
 
-def _reads(arn: str) -> list[dict]:
+def _reads(arn: str) -> list[Statement]:
     return [
         _statement("ReadPreferences", "Allow", _actions(Kind.READ, Scope.PREFERENCE), arn),
         _statement("ListAndPreflight", "Allow", _actions(Kind.READ, Scope.ACCOUNT), ANY),
@@ -210,17 +221,17 @@ def _reads(arn: str) -> list[dict]:
     ]
 
 
-def _mode_is_test(context: str) -> dict:
+def _mode_is_test(context: str) -> Condition:
     return {"StringEquals": {f"{context}/{MODE_TAG}": TEST}}
 
 
-def _mode_is_other(context: str) -> dict:
+def _mode_is_other(context: str) -> Condition:
     """The mode tag is present and not `test` (absent keys match StringNotEquals: hence Null)."""
     key = f"{context}/{MODE_TAG}"
     return {"Null": {key: "false"}, "StringNotEquals": {key: TEST}}
 
 
-def _apply_writes(arn: str) -> list[dict]:
+def _apply_writes(arn: str) -> list[Statement]:
     writes = _actions(Kind.WRITE, Scope.PREFERENCE)
     return [
         _statement("WriteTestPreferences", "Allow", writes, arn, _mode_is_test("aws:ResourceTag")),
@@ -272,7 +283,7 @@ def _apply_writes(arn: str) -> list[dict]:
     ]
 
 
-def _go_live_writes(arn: str) -> list[dict]:
+def _go_live_writes(arn: str) -> list[Statement]:
     return [
         _statement(
             "WritePreferences",
@@ -293,7 +304,7 @@ def _secret_arn(source: str, name: str, region: str, account: str) -> str:
     return f"arn:aws:secretsmanager:{region}:{account}:secret:{name}-??????"  # AWS's suffix
 
 
-def _secrets(items: Iterable[Integration]) -> list[dict]:
+def _secrets(items: Iterable[Integration]) -> list[Statement]:
     """Reads of exactly the {ssm}/{secretsManager} references, and KMS through those services."""
     arns: dict[str, set[str]] = {}
     keys: set[str] = set()
@@ -313,20 +324,21 @@ def _secrets(items: Iterable[Integration]) -> list[dict]:
         if source in arns
     ]
     if keys:
-        condition = {"StringEquals": {"kms:ViaService": sorted(via)}}
+        condition: Condition = {"StringEquals": {"kms:ViaService": sorted(via)}}
         out.append(_statement("DecryptSecrets", "Allow", ["kms:Decrypt"], keys, condition))
     return out
 
 
-def _assume(role: Role, items: Iterable[Integration]) -> list[dict]:
+def _assume(role: Role, items: Iterable[Integration]) -> list[Statement]:
     """sts:AssumeRole on the spec.roleArn of each integration in another account."""
-    arns = {i.role_arn_for(role) for i in items if i.role_arn}
+    # role_arn_for is a non-empty ARN exactly when spec.roleArn is set
+    arns = {arn for i in items if (arn := i.role_arn_for(role))}
     return [_statement("AssumeTargetRoles", "Allow", ["sts:AssumeRole"], arns)] if arns else []
 
 
 def permission_policy(
     role: Role, items: Iterable[Integration] = (), account: str | None = None
-) -> dict:
+) -> Policy:
     """The customer-managed policy of `role`, for the integrations `items`."""
     items = tuple(items)
     arn = preference_arn(check_account(account) if account else ANY)
@@ -341,7 +353,7 @@ def permission_policy(
     return {"Version": VERSION, "Statement": statements}
 
 
-def trust_policy(role: Role, owner_repo: str, account: str) -> dict:
+def trust_policy(role: Role, owner_repo: str, account: str) -> Policy:
     """The role's trust in GitHub's OIDC provider of `account`, for `owner_repo`'s jobs."""
     repo = check_repository(owner_repo)
     provider = f"arn:aws:iam::{check_account(account)}:oidc-provider/{OIDC_HOST}"
@@ -357,7 +369,7 @@ def trust_policy(role: Role, owner_repo: str, account: str) -> dict:
     return {"Version": VERSION, "Statement": [statement]}
 
 
-def cross_account_trust_policy(role: Role, hub_account: str) -> dict:
+def cross_account_trust_policy(role: Role, hub_account: str) -> Policy:
     """A target account's role of `role`'s purpose, trusting only the hub's role of it."""
     principal = f"arn:aws:iam::{check_account(hub_account)}:role/{role.role_name}"
     statement = {

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import IO, Any, TypeVar, cast
 
 import botocore.exceptions
 import botocore.session
@@ -36,6 +37,7 @@ from controller.providers.aws.state import (
 from controller.providers.aws.translate import essence
 
 DEFAULT_CONCURRENCY = 8
+_T = TypeVar("_T")
 
 # How long one call may take before we say the endpoint does not answer. Env overrides exist
 # for tests and slow links (COUPA_GITOPS_CONNECT_TIMEOUT / _READ_TIMEOUT / _CALL_BUDGET).
@@ -77,18 +79,20 @@ class Limits:
         )
 
 
-def _start_clock(context: dict, **_) -> None:
+def _start_clock(context: dict[str, Any], **_: object) -> None:
     context.setdefault("coupa_gitops_started", time.monotonic())
 
 
-def _deadline(limits: Limits) -> Callable:
+def _deadline(limits: Limits) -> Callable[..., None]:
     """A needs-retry handler: no retry of a timeout that could not finish within the budget.
 
     botocore retries a timeout like any transient error (10 attempts of up to 40 s each);
     raising the timeout here ends the call instead (a None answer would not stop the retry).
     """
 
-    def handler(request_dict: dict, caught_exception: Exception | None = None, **_) -> None:
+    def handler(
+        request_dict: dict[str, Any], caught_exception: Exception | None = None, **_: object
+    ) -> None:
         if not isinstance(
             caught_exception, (*TIMEOUTS, botocore.exceptions.EndpointConnectionError)
         ):
@@ -101,7 +105,7 @@ def _deadline(limits: Limits) -> Callable:
     return handler
 
 
-def progress_wanted(env: Mapping[str, str] | None = None, stream=None) -> bool:
+def progress_wanted(env: Mapping[str, str] | None = None, stream: IO[str] | None = None) -> bool:
     """Progress lines on a terminal, or when asked (COUPA_GITOPS_PROGRESS=1); quiet in CI logs."""
     env = os.environ if env is None else env
     stream = stream or sys.stderr
@@ -211,26 +215,29 @@ class Clients:
         self._core = botocore_session or botocore.session.get_session()
         self._lock = threading.Lock()
         self._making = threading.Lock()  # a botocore session is not thread-safe; clients are
-        self._gates: dict[tuple, threading.Lock] = {}
-        self._made: dict[tuple, object] = {}
-        self.created: Counter[tuple] = Counter()  # clients made, by (target or hub, service)
+        self._gates: dict[tuple[object, ...], threading.Lock] = {}
+        # clients, credentials and identities: each key is only ever made by one `make`
+        self._made: dict[tuple[object, ...], object] = {}
+        # clients made, by (target or hub, service)
+        self.created: Counter[tuple[Target | str, str]] = Counter()
 
-    def _once(self, key: tuple, make: Callable[[], object]):
+    def _once(self, key: tuple[object, ...], make: Callable[[], _T]) -> _T:
         """`make()` run once per key, however many threads ask at the same time."""
         with self._lock:
             if key in self._made:
-                return self._made[key]
+                return cast(_T, self._made[key])  # what this key's `make` made
             gate = self._gates.setdefault(key, threading.Lock())
         with gate:
             with self._lock:
                 if key in self._made:
-                    return self._made[key]
+                    return cast(_T, self._made[key])
             made = make()  # a failure caches nothing: the next caller tries again
             with self._lock:
                 self._made[key] = made
             return made
 
-    def _create(self, owner: Target | str, service: str, region: str, **keys: str):
+    # A botocore client is untyped (no stubs): Any.
+    def _create(self, owner: Target | str, service: str, region: str, **keys: str) -> Any:
         with self._making:
             self.created[(owner, service)] += 1
             made = self._core.create_client(
@@ -240,19 +247,20 @@ class Clients:
         made.meta.events.register_first("needs-retry", _deadline(self.limits))
         return made
 
-    def _assume(self, target: Target, name: str) -> dict:
+    def _assume(self, target: Target, name: str) -> dict[str, Any]:
         hub = self._once(
             ("hub", target.region, "sts"), lambda: self._create("hub", "sts", target.region)
         )
         try:
-            return hub.assume_role(
+            creds: dict[str, Any] = hub.assume_role(
                 RoleArn=target.role_arn, RoleSessionName=f"coupa-gitops-{name}"[:64]
             )["Credentials"]
+            return creds
         except Exception as exc:
             raise explain(exc, "sts", "AssumeRole", target.account, self.limits) from None
 
-    def _client(self, target: Target, service: str, name: str):
-        keys = {}
+    def _client(self, target: Target, service: str, name: str) -> Any:
+        keys: dict[str, str] = {}
         if target.role_arn:
             creds = self._once(("role", target), lambda: self._assume(target, name))
             keys = {
@@ -262,15 +270,16 @@ class Clients:
             }
         return self._create(target, service, target.region, **keys)
 
-    def client(self, target: Target, service: str, name: str = "run"):
+    def client(self, target: Target, service: str, name: str = "run") -> Any:
         """A cached client for `service` in the target's account (assuming its role once)."""
         return self._once(("client", target, service), lambda: self._client(target, service, name))
 
-    def call(self, target: Target, service: str, operation: str, **params):
+    def call(self, target: Target, service: str, operation: str, **params: Any) -> dict[str, Any]:
         """One API call; AWS errors become UserErrors naming the permission."""
         method = getattr(self.client(target, service), _snake(operation))
         try:
-            return method(**params)
+            reply: dict[str, Any] = method(**params)
+            return reply
         except Exception as exc:
             raise explain(exc, service, operation, target.account, self.limits) from None
 
@@ -316,7 +325,7 @@ def _epoch(value: object) -> str:
 
 
 def to_live(
-    target: Target, doc: dict, tags: list[dict], *, compared: bool = True
+    target: Target, doc: Mapping[str, Any], tags: list[dict[str, str]], *, compared: bool = True
 ) -> LivePreference:
     """A LivePreference from a Get response, or from a List summary when not `compared`.
 
@@ -356,20 +365,22 @@ class Reader:
     def __init__(self, clients: Clients):
         self.clients = clients
 
-    def tags(self, target: Target, arn: str) -> list[dict]:
+    def tags(self, target: Target, arn: str) -> list[dict[str, str]]:
         reply = self.clients.call(target, "invoicing", "ListTagsForResource", ResourceArn=arn)
-        return reply.get("ResourceTags", [])
+        tags: list[dict[str, str]] = reply.get("ResourceTags", [])
+        return tags
 
-    def get(self, target: Target, arn: str) -> dict:
+    def get(self, target: Target, arn: str) -> dict[str, Any]:
         reply = self.clients.call(
             target,
             "invoicing",
             "GetProcurementPortalPreference",
             ProcurementPortalPreferenceArn=arn,
         )
-        return reply["ProcurementPortalPreference"]
+        doc: dict[str, Any] = reply["ProcurementPortalPreference"]
+        return doc
 
-    def _one(self, target: Target, summary: dict) -> LivePreference:
+    def _one(self, target: Target, summary: Mapping[str, Any]) -> LivePreference:
         arn = summary["ProcurementPortalPreferenceArn"]
         tags = self.tags(target, arn)
         if not any(t["Key"] == "coupa-gitops:name" for t in tags):
@@ -408,12 +419,14 @@ class Reader:
 
     def _preflight_and_list(
         self, pool: ThreadPoolExecutor, target: Target, name: str, suppliers: bool
-    ) -> tuple[list, Future | None]:
+    ) -> tuple[list[Future[LivePreference]], Future[SupplierList] | None]:
         self.clients.preflight(target, name)
         found = pool.submit(self.suppliers, target) if suppliers else None
         return self._list_and_submit(pool, target), found
 
-    def _paged(self, target: Target, operation: str, key: str, **params) -> list[dict]:
+    def _paged(
+        self, target: Target, operation: str, key: str, **params: Any
+    ) -> list[dict[str, Any]]:
         paginator = self.clients.client(target, "invoicing").get_paginator(_snake(operation))
         try:
             return [item for page in paginator.paginate(**params) for item in page.get(key, [])]
@@ -450,10 +463,14 @@ class Reader:
             ),
         )
 
-    def _list_and_submit(self, pool: ThreadPoolExecutor, target: Target) -> list:
+    def _list_and_submit(
+        self, pool: ThreadPoolExecutor, target: Target
+    ) -> list[Future[LivePreference]]:
         """List page by page; each preference's reads start while the next page loads."""
         # NextToken by hand: a botocore paginator costs ~5 ms of CPU per client to build.
-        futures, seen, token = [], set(), None
+        futures: list[Future[LivePreference]] = []
+        seen: set[str | None] = set()
+        token: str | None = None
         while True:
             params = {"MaxResults": 100, **({"NextToken": token} if token else {})}
             page = self.clients.call(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TypedDict
 
 from controller.config.calendar import Window
 from controller.config.model import Integration, Mode
@@ -43,6 +44,7 @@ from controller.providers.aws.translate import (
     IMMUTABLE,
     RESERVED_TAG_PREFIXES,
     SECRET_FIELDS,
+    Essence,
     desired_essence,
 )
 
@@ -103,7 +105,9 @@ def feature_moves(
 # --- the diff ---
 
 
-def diff_fields(wanted: dict, live: dict, unresolved: frozenset[str]) -> tuple[FieldChange, ...]:
+def diff_fields(
+    wanted: Essence, live: Essence, unresolved: frozenset[str]
+) -> tuple[FieldChange, ...]:
     """Field-level differences; secrets only as 'changed', unresolved secrets not compared."""
     out = []
     for path in wanted:
@@ -147,7 +151,19 @@ def _unknown(d: Desired) -> tuple[Unknown, ...]:
     )
 
 
-def _base(item: Integration, live: LivePreference | None) -> dict:
+class _Base(TypedDict):
+    """The members every Change of one integration shares."""
+
+    name: str
+    account: str
+    region: str
+    source: str
+    role_arn: str | None
+    arn: str | None
+    version: int | None
+
+
+def _base(item: Integration, live: LivePreference | None) -> _Base:
     return {
         "name": item.name,
         "account": item.account,
@@ -358,7 +374,9 @@ class _Match:
     duplicates: tuple[Duplicate, ...]
 
 
-def _rank(pref: LivePreference, wanted: dict[tuple[str, str], Integration]) -> tuple:
+def _rank(
+    pref: LivePreference, wanted: dict[tuple[str, str], Integration]
+) -> tuple[bool, bool, str]:
     item = wanted.get((pref.account, pref.managed_name or ""))
     same = item is not None and item.natural_key == pref.natural_key
     return (not same, pref.live_mode is None, pref.arn)

@@ -38,7 +38,7 @@ class LivePreference:
     portal: str
     buyer_identity: str
     supplier_identity: str
-    essence: dict = field(hash=False, compare=False)
+    essence: dict[str, object] = field(hash=False, compare=False)  # translate.Essence
     statuses: tuple[FeatureStatus, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
     last_updated: str = ""
@@ -63,7 +63,7 @@ class LivePreference:
     def tag_mode(self) -> Mode | None:
         """The mode the tool last recorded in the coupa-gitops:mode tag (None: none or garbage)."""
         value = dict(self.tags).get(MODE_TAG)
-        return Mode(value) if value in Mode.__members__.values() else None
+        return Mode(value) if value is not None and value in Mode.__members__.values() else None
 
     @property
     def status_mode(self) -> Mode | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+from typing import Any
 
 from controller.config.model import PORTAL, Endpoint, Integration, SecretRef
 
@@ -23,6 +24,9 @@ RESERVED_TAG_PREFIXES = ("coupa-gitops:", "aws:")
 SECRET_FIELDS = frozenset({"production.sharedSecret", "test.sharedSecret"})
 
 Essence = dict[str, object]
+# An Invoicing API document (a request body, a Get response, a List summary): boto3 gives it
+# no types, so its values are Any.
+AwsDocument = Mapping[str, Any]
 
 
 def secret_digest(value: str) -> str:
@@ -30,8 +34,8 @@ def secret_digest(value: str) -> str:
     return "sha256:" + hashlib.sha256(b"coupa-gitops\0" + value.encode()).hexdigest()
 
 
-def _endpoint_body(endpoint: Endpoint, secrets: Mapping[SecretRef, str | None]) -> dict:
-    body: dict = {
+def _endpoint_body(endpoint: Endpoint, secrets: Mapping[SecretRef, str | None]) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "BuyerDomain": endpoint.buyer.domain,
         "BuyerIdentifier": endpoint.buyer.identity,
         "SupplierDomain": endpoint.supplier.domain,
@@ -48,10 +52,10 @@ def _activation(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def mutable_body(item: Integration, secrets: Mapping[SecretRef, str | None]) -> dict:
+def mutable_body(item: Integration, secrets: Mapping[SecretRef, str | None]) -> dict[str, Any]:
     """The members of Put (a full write of every mutable field)."""
     prod = _endpoint_body(item.production, secrets)
-    body: dict = {
+    body: dict[str, Any] = {
         "ProcurementPortalInstanceEndpoint": prod["ProcurementPortalInstanceEndpoint"],
         "EinvoiceDeliveryEnabled": item.einvoice.enabled,
         "PurchaseOrderRetrievalEnabled": item.purchase_order_retrieval,
@@ -93,7 +97,7 @@ def mutable_body(item: Integration, secrets: Mapping[SecretRef, str | None]) -> 
     return body
 
 
-def create_body(item: Integration, secrets: Mapping[SecretRef, str | None]) -> dict:
+def create_body(item: Integration, secrets: Mapping[SecretRef, str | None]) -> dict[str, Any]:
     """The members of Create: the immutable identity plus every mutable field."""
     prod = item.production
     return {
@@ -112,8 +116,8 @@ def user_tags(item: Integration) -> dict[str, str]:
 
 # (plan path, how to read it from an API document). The plan path is the YAML path a
 # reviewer knows; the reader takes the API document (create body or Get response).
-def _at(*keys: str) -> Callable[[Mapping], object]:
-    def read(doc: Mapping) -> object:
+def _at(*keys: str) -> Callable[[AwsDocument], Any]:
+    def read(doc: AwsDocument) -> Any:
         value: object = doc
         for key in keys:
             if not isinstance(value, Mapping):
@@ -124,12 +128,12 @@ def _at(*keys: str) -> Callable[[Mapping], object]:
     return read
 
 
-def _sorted_list(*keys: str) -> Callable[[Mapping], object]:
+def _sorted_list(*keys: str) -> Callable[[AwsDocument], object]:
     read = _at(*keys)
     return lambda doc: tuple(sorted(read(doc) or ()))
 
 
-def _po_required(doc: Mapping) -> object:
+def _po_required(doc: AwsDocument) -> object:
     sources = _at("EinvoiceDeliveryPreference", "PurchaseOrderDataSources")(doc) or ()
     pairs = (
         (s.get("EinvoiceDeliveryDocumentType"), s.get("PurchaseOrderDataSourceType"))
@@ -138,7 +142,7 @@ def _po_required(doc: Mapping) -> object:
     return tuple(sorted((t, k == "ASSOCIATED_PURCHASE_ORDER_REQUIRED") for t, k in pairs))
 
 
-def _day(doc: Mapping) -> object:
+def _day(doc: AwsDocument) -> object:
     value = _at("EinvoiceDeliveryPreference", "EinvoiceDeliveryActivationDate")(doc)
     if isinstance(value, datetime):
         return value.astimezone(UTC).date().isoformat()
@@ -147,8 +151,8 @@ def _day(doc: Mapping) -> object:
     return value
 
 
-def _contact(member: str) -> Callable[[Mapping], object]:
-    def read(doc: Mapping) -> object:
+def _contact(member: str) -> Callable[[AwsDocument], object]:
+    def read(doc: AwsDocument) -> object:
         contacts = doc.get("Contacts") or [{}]
         return contacts[0].get(member)
 
@@ -156,7 +160,7 @@ def _contact(member: str) -> Callable[[Mapping], object]:
 
 
 # (path, reader, immutable): the table of every compared field.
-FIELDS: tuple[tuple[str, Callable[[Mapping], object], bool], ...] = (
+FIELDS: tuple[tuple[str, Callable[[AwsDocument], object], bool], ...] = (
     ("production.buyer.domain", _at("BuyerDomain"), True),
     ("production.buyer.identity", _at("BuyerIdentifier"), True),
     ("production.supplier.domain", _at("SupplierDomain"), True),
@@ -206,7 +210,7 @@ FIELDS: tuple[tuple[str, Callable[[Mapping], object], bool], ...] = (
 IMMUTABLE = frozenset(path for path, _, immutable in FIELDS if immutable)
 
 
-def essence(doc: Mapping, *, hash_secrets: bool) -> Essence:
+def essence(doc: AwsDocument, *, hash_secrets: bool) -> Essence:
     """The compared fields of an API document, secrets as digests (hashed here if asked)."""
     out: Essence = {}
     for path, read, _ in FIELDS:
