@@ -427,11 +427,20 @@ class Reader:
     def _paged(
         self, target: Target, operation: str, key: str, **params: Any
     ) -> list[dict[str, Any]]:
-        paginator = self.clients.client(target, "invoicing").get_paginator(_snake(operation))
-        try:
-            return [item for page in paginator.paginate(**params) for item in page.get(key, [])]
-        except Exception as exc:
-            raise explain(exc, "invoicing", operation, target.account) from None
+        """Every page of a list call, by NextToken (no paginator: building one loads a model
+        file per client, and two threads building one at once load it twice)."""
+        items: list[dict[str, Any]] = []
+        seen: set[str | None] = set()
+        token: str | None = None
+        while True:
+            page = self.clients.call(
+                target, "invoicing", operation, **params, **({"NextToken": token} if token else {})
+            )
+            items += page.get(key, [])
+            seen.add(token)
+            token = page.get("NextToken")
+            if not token or token in seen:  # a repeated token would loop forever
+                return items
 
     def suppliers(self, target: Target, portal: str = PORTAL) -> SupplierList:
         """AWS's supplier identities on `portal`; a failed read is kept as the reason, because
