@@ -8,11 +8,11 @@ Pure: no boto3, no I/O.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 
 from controller.config.model import PORTAL, Endpoint, Integration, SecretRef
+from controller.engine.desired import secret_digest as secret_digest  # shared by providers
 
 NAME_TAG = "coupa-gitops:name"
 COMMIT_TAG = "coupa-gitops:commit"
@@ -23,11 +23,6 @@ RESERVED_TAG_PREFIXES = ("coupa-gitops:", "aws:")
 SECRET_FIELDS = frozenset({"production.sharedSecret", "test.sharedSecret"})
 
 Essence = dict[str, object]
-
-
-def secret_digest(value: str) -> str:
-    """How secrets are compared: by digest, never by value."""
-    return "sha256:" + hashlib.sha256(b"coupa-gitops\0" + value.encode()).hexdigest()
 
 
 def _endpoint_body(endpoint: Endpoint, secrets: Mapping[SecretRef, str | None]) -> dict:
