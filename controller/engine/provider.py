@@ -41,6 +41,25 @@ class Exports:
         return dict(self.values).get(key)
 
 
+# The keys of `Exports.values` the providers share (the AWS side publishes them).
+NEW = "new"  # True: the integration does not exist there yet (so its mode is not unknown)
+STATUS_CHANGE = "status_change"  # the key of this plan's mode change there
+STATUS_MODE_AFTER = "status_mode_after"
+STATUS_READINESS = "status_readiness"
+
+
+def po_endpoint_key(environment: str) -> str:
+    """AWS's PurchaseOrderRetrievalEndpoint of `environment` (production | test)."""
+    return f"po_endpoint.{environment}"
+
+
+def linked(changes: Iterable[Change], edges: Mapping[str, Sequence[str]]) -> list[Change]:
+    """`changes` with the extra dependencies `edges` (change key -> keys it runs after)."""
+    from dataclasses import replace
+
+    return [replace(c, after=(*c.after, *edges[key(c)])) if key(c) in edges else c for c in changes]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What executing one change did: a line for the log, and outputs dependents may read."""
