@@ -17,6 +17,8 @@ from typing import Protocol
 from controller.config.model import Mode
 from controller.engine.plan import Action, Change
 
+KNOWN_AFTER_APPLY = "(known after apply)"  # how a plan shows a value a change will produce
+
 
 @dataclass(frozen=True)
 class Later:
@@ -26,7 +28,7 @@ class Later:
     output: str
 
     def __str__(self) -> str:
-        return "(known after apply)"
+        return KNOWN_AFTER_APPLY
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ class Unreachable:
 
     reference: str
     reason: str
+    skipped: bool = False  # not read on purpose (--no-secrets)
 
 
 Access = CoupaClient | Unreachable
@@ -50,7 +51,9 @@ def read_instance(access: Access, item: Integration, environment: str) -> Instan
     host = host_of(endpoint(item, environment).instance_url)
     base = {"integration": item.name, "environment": environment, "host": host}
     if isinstance(access, Unreachable):
-        return InstanceState(**base, error=access.reason, reference=access.reference)
+        return InstanceState(
+            **base, error=access.reason, reference=access.reference, skipped=access.skipped
+        )
     try:
         record = access.find_one(SUPPLIERS, name=item.coupa.supplier.name)
         commodities = []

@@ -270,7 +270,11 @@ def _unreadable(ctx: _Context, inst: InstanceState, out: CoupaPlan) -> None:
             inst,
             SUPPLIER,
             Action.NOOP,
-            unknown=(Unknown(f"coupa.{inst.environment}", inst.reference, inst.error or ""),),
+            unknown=(
+                Unknown(
+                    f"coupa.{inst.environment}", inst.reference, inst.error or "", inst.skipped
+                ),
+            ),
         )
     )
 

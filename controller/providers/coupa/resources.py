@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from controller.config.model import Endpoint, Integration, Mode
+from controller.engine.provider import KNOWN_AFTER_APPLY
 
 PRODUCTION = "production"
 TEST = "test"
@@ -51,7 +52,7 @@ ACTIVE = "active"
 INACTIVE = "inactive"
 # X1 says `cxml`; m081's sample shows `cXML`. We write X1's spelling.
 CXML_PROTOCOL = "cxml"
-LATER = "(known after apply)"  # what a value produced by an earlier change shows as
+LATER = KNOWN_AFTER_APPLY  # what a value produced by an earlier change shows as
 
 
 def host_of(url: str) -> str:

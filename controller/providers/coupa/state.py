@@ -25,6 +25,7 @@ class InstanceState:
     # Could not read (client secret unreadable, Coupa refused): nothing here is known.
     error: str | None = None
     reference: str = ""  # what could not be read (a secret reference or the instance)
+    skipped: bool = False  # not read on purpose (--no-secrets): not a sign of change
 
     @property
     def supplier_fields(self) -> dict[str, object]:
