@@ -44,7 +44,10 @@ def test_create_wires_both_instances_to_the_endpoints_aws_generated(world, coupa
     assert test["cxml-url"] == doc["TestEnvPreference"]["PurchaseOrderRetrievalEndpoint"]
     assert prod["cxml-secret"] == SECRETS["ACME_COUPA_SECRET"]
     assert test["cxml-secret"] == SECRETS["ACME_COUPA_TEST_SECRET"]
-    assert (prod["cxml-identity"], prod["cxml-supplier-identity"]) == ("ACME-EMEA", "AWS-MARKETPLACE")
+    assert (prod["cxml-identity"], prod["cxml-supplier-identity"]) == (
+        "ACME-EMEA",
+        "AWS-MARKETPLACE",
+    )
     assert prod["allow-cxml-invoicing"] is True
     assert prod["cxml-invoice-supplier-identity"] == "AWS-MARKETPLACE"
     assert prod["status"] == "inactive" and test["status"] == "active"  # test mode
@@ -52,3 +55,211 @@ def test_create_wires_both_instances_to_the_endpoints_aws_generated(world, coupa
         assert {c["name"] for c in coupa.commodities(host) if c["active"]} == COMMODITY_NAMES
     again = world.plan("--detailed-exitcode")
     assert again.code == 0, again.out
+
+
+def _created(world, coupa) -> None:
+    world.write(coupa=True)
+    applied = world.apply("--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+
+
+def _live(world, coupa) -> None:
+    _created(world, coupa)
+    world.make_ready()
+    world.write(coupa=True, mode="live")
+    went = world.apply("--auto-approve", "--allow-go-live")
+    assert went.code == 0, went.out + went.err
+    return went
+
+
+def test_drift_in_coupa_is_found_and_repaired(world, coupa):
+    _created(world, coupa)
+    coupa.drift(PROD, {"cxml-url": "https://evil.example/po", "cxml-secret": "x"}, name=NAME)
+    coupa.drift(TEST, {"active": False}, name="Software", resource="commodities")
+    planned = world.plan("--detailed-exitcode")
+    assert planned.code == 2
+    assert 'supplier.cxml-url: "https://evil.example/po" -> "https://' in planned.out
+    assert "supplier.cxml-secret: (sensitive value changed)" in planned.out
+    assert "commodity.43230000.active: false -> true" in planned.out
+    assert world.apply("--auto-approve").code == 0
+    doc = world.live("acme-emea")
+    assert supplier(world, PROD)["cxml-url"] == doc["PurchaseOrderRetrievalEndpoint"]
+    assert supplier(world, PROD)["cxml-secret"] == SECRETS["ACME_COUPA_SECRET"]
+    assert world.plan("--detailed-exitcode").code == 0
+
+
+def test_429_and_an_expired_token_are_absorbed(world, coupa):
+    world.write(coupa=True)
+    coupa.set_token_lifetime(PROD, 1)
+    coupa.inject(PROD, 429, count=3, retry_after=0)
+    coupa.inject(TEST, 401, count=1)  # a token the server no longer accepts
+    applied = world.apply("--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    assert supplier(world, PROD)["po-method"] == "cxml"
+    assert supplier(world, TEST)["po-method"] == "cxml"
+    assert coupa.calls(TEST).get("POST /oauth2/token", 0) >= 2
+
+
+def test_go_live_activates_the_coupa_supplier_before_aws_goes_active(world, coupa):
+    went = _live(world, coupa)
+    lines = [line for line in went.out.splitlines() if "done" in line]
+    coupa_at = next(i for i, line in enumerate(lines) if "(Coupa supplier)" in line)
+    aws_at = next(
+        i for i, line in enumerate(lines) if "mode test -> live" in line and "Coupa" not in line
+    )
+    assert coupa_at < aws_at, lines
+    assert supplier(world, PROD)["status"] == "active"
+    doc = world.live("acme-emea")
+    assert doc["PurchaseOrderRetrievalPreferenceStatus"] == "ACTIVE"
+    assert world.plan("--detailed-exitcode").code == 0
+
+
+def test_go_live_without_approval_changes_neither_system(world, coupa):
+    _created(world, coupa)
+    world.make_ready()
+    world.write(coupa=True, mode="live")
+    blocked = world.apply("--auto-approve")
+    assert blocked.code == 3
+    assert "(Coupa supplier)" in blocked.err
+    assert supplier(world, PROD)["status"] == "inactive"
+
+
+def test_suspending_stops_aws_before_the_coupa_supplier_goes_inactive(world, coupa):
+    _live(world, coupa)
+    world.write(coupa=True, mode="suspended")
+    done = world.apply("--auto-approve", "--allow-go-live")
+    assert done.code == 0, done.out + done.err
+    lines = [line for line in done.out.splitlines() if "done" in line]
+    aws_at = next(
+        i for i, line in enumerate(lines) if "live -> suspended" in line and "Coupa" not in line
+    )
+    coupa_at = next(i for i, line in enumerate(lines) if "(Coupa supplier)" in line)
+    assert aws_at < coupa_at, lines
+    assert supplier(world, PROD)["status"] == "inactive"
+    assert world.live("acme-emea")["PurchaseOrderRetrievalPreferenceStatus"] == "SUSPENDED"
+
+
+DENY_STATUS = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {
+            "Effect": "Deny",
+            "Action": "invoicing:UpdateProcurementPortalPreferenceStatus",
+            "Resource": "*",
+        },
+    ],
+}
+
+
+def test_a_go_live_failing_between_the_systems_converges_on_a_re_run(world, coupa):
+    _created(world, coupa)
+    world.make_ready()
+    world.write(coupa=True, mode="live")
+    world.control.set_policy("AKIATESTRECONCILER", DENY_STATUS)
+    try:
+        failed = world.apply("--auto-approve", "--allow-go-live")
+    finally:
+        world.control.set_policy("AKIATESTRECONCILER", None)
+    assert failed.code == 1, failed.out + failed.err
+    assert "apply stopped" in failed.err
+    assert supplier(world, PROD)["status"] == "active"  # the first half ran
+    again = world.apply("--auto-approve", "--allow-go-live")
+    assert again.code == 0, again.out + again.err
+    assert world.live("acme-emea")["PurchaseOrderRetrievalPreferenceStatus"] == "ACTIVE"
+    assert world.plan("--detailed-exitcode").code == 0
+
+
+def test_a_create_failing_in_coupa_after_aws_converges_on_a_re_run(world, coupa):
+    # Someone else's supplier holds the invoice identity Coupa keeps unique: our POST fails.
+    coupa.seed(
+        PROD,
+        [
+            {
+                "name": "Other",
+                "invoice-matching-level": "none",
+                "allow-cxml-invoicing": True,
+                "cxml-invoice-supplier-domain": "NetworkID",
+                "cxml-invoice-supplier-identity": "AWS-MARKETPLACE",
+                "cxml-invoice-buyer-domain": "NetworkID",
+                "cxml-invoice-buyer-identity": "OTHER",
+                "cxml-invoice-secret": "other",
+            }
+        ],
+    )
+    world.write(coupa=True)
+    failed = world.apply("--auto-approve")
+    assert failed.code == 1, failed.out + failed.err
+    assert world.arn_of("acme-emea")  # AWS's half is done
+    coupa.drift(PROD, {"cxml-invoice-supplier-identity": "OTHER-AWS"}, name="Other")
+    again = world.apply("--auto-approve")
+    assert again.code == 0, again.out + again.err
+    assert (
+        supplier(world, PROD)["cxml-url"]
+        == world.live("acme-emea")["PurchaseOrderRetrievalEndpoint"]
+    )
+    assert world.plan("--detailed-exitcode").code == 0
+
+
+def test_a_same_named_supplier_we_did_not_configure_is_adopted_only_explicitly(world, coupa):
+    coupa.seed(PROD, [{"name": NAME, "invoice-matching-level": "2-way"}])
+    world.write(coupa=True)
+    planned = world.plan()
+    assert "BLOCKED: adopt it with `adopt: true` in spec.coupa.supplier" in planned.out
+    refused = world.apply("--auto-approve")
+    assert refused.code == 1
+    assert supplier(world, PROD)["invoice-matching-level"] == "2-way"  # untouched
+    path = world.config / "acme-emea.yaml"
+    text = path.read_text().replace(
+        "invoiceMatchingLevel: none}", "invoiceMatchingLevel: none, adopt: true}"
+    )
+    path.write_text(text)
+    assert world.apply("--auto-approve").code == 0
+    assert supplier(world, PROD)["cxml-identity"] == "ACME-EMEA"
+
+
+def test_an_unreadable_coupa_client_secret_is_unknown_never_unchanged(world, coupa, monkeypatch):
+    _created(world, coupa)
+    monkeypatch.delenv("ACME_COUPA_CLIENT_SECRET")
+    planned = world.plan("--detailed-exitcode")
+    assert planned.code == 2
+    assert "env:ACME_COUPA_CLIENT_SECRET" in planned.out
+    refused = world.apply("--auto-approve")
+    assert refused.code == 1
+    assert "is unknown" in refused.err
+
+
+def test_the_outside_check_reads_back_what_the_tool_configured(world, coupa):
+    """Written from Coupa's documentation only: a token (m018), then GET /api/suppliers?name=."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    _created(world, coupa)
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": "acme-gitops",
+            "client_secret": SECRETS["ACME_COUPA_CLIENT_SECRET"],
+            "scope": "core.supplier.read",
+        }
+    ).encode()
+    headers = {"Host": PROD, "Content-Type": "application/x-www-form-urlencoded"}
+    request = urllib.request.Request(
+        f"{world.sandbox.url}/oauth2/token", data=form, headers=headers
+    )
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        token = json.load(reply)["access_token"]
+    query = urllib.parse.urlencode({"name": NAME})
+    request = urllib.request.Request(
+        f"{world.sandbox.url}/api/suppliers?{query}",
+        headers={"Host": PROD, "Accept": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        (found,) = json.load(reply)
+    doc = world.live("acme-emea")
+    assert found["po-method"] == "cxml" and found["cxml-protocol"] == "cxml"
+    assert found["cxml-url"] == doc["PurchaseOrderRetrievalEndpoint"]
+    assert found["cxml-identity"] == doc["BuyerIdentifier"]
+    assert found["cxml-supplier-identity"] == doc["SupplierIdentifier"]
+    assert found["invoice-matching-level"] == "none"

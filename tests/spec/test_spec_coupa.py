@@ -47,7 +47,9 @@ def test_a_literal_client_secret_is_refused_at_its_line_and_column() -> None:
 
 
 def test_the_test_client_is_required_with_spec_test() -> None:
-    lines = [line for line in TEXT.splitlines(keepends=True) if "clientId: acme-gitops-test" not in line]
+    lines = [
+        line for line in TEXT.splitlines(keepends=True) if "clientId: acme-gitops-test" not in line
+    ]
     found = problems_in("".join(lines), FILE)
     assert [p.path for p in found] == ["spec.coupa.test"]
     assert found[0].message.startswith("is required when spec.test is set")
@@ -58,9 +60,7 @@ def test_only_the_three_unspsc_codes_are_accepted() -> None:
     text = TEXT.replace('"43230000": Software', '"43230001": Software')
     found = problems_in(text, FILE)
     paths = {p.path for p in found}
-    assert "spec.coupa.commodities.43230001" in paths or any(
-        "43230001" in p.message for p in found
-    )
+    assert "spec.coupa.commodities.43230001" in paths or any("43230001" in p.message for p in found)
     assert any("43230000" in p.message or p.path.endswith("43230000") for p in found)
 
 
