@@ -263,3 +263,21 @@ def test_the_outside_check_reads_back_what_the_tool_configured(world, coupa):
     assert found["cxml-identity"] == doc["BuyerIdentifier"]
     assert found["cxml-supplier-identity"] == doc["SupplierIdentifier"]
     assert found["invoice-matching-level"] == "none"
+
+
+def test_coupa_setup_prints_the_punch_out_form_with_secrets_as_references(world):
+    world.write(coupa=True)
+    shown = world.cli("coupa-setup", "acme-emea", str(world.config))
+    assert shown.code == 0, shown.err
+    assert "Coupa documents no API for punch-out sites" in shown.out
+    assert "  Identity:                AWS-MARKETPLACE\n" in shown.out
+    assert "  Sender Identity:         ACME-EMEA\n" in shown.out
+    assert "the value of env:ACME_COUPA_SECRET" in shown.out
+    assert "test instance https://acme-test.coupahost.com:" in shown.out
+
+
+def test_an_integration_without_spec_coupa_never_calls_coupa(world):
+    world.write()
+    assert world.apply("--auto-approve").code == 0
+    assert world.control.coupa.calls(PROD).get("total", 0) == 0
+    assert "Coupa" not in world.plan().out
