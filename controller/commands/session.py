@@ -64,7 +64,7 @@ class Session:
             now=moment,
             windows=scope.windows,
         )
-        if any(i.coupa is not None for i in scope.items):
+        if any(i.coupa is not None for i in (*scope.items, *scope.removed)):
             plan = self._with_coupa(desired, observed, plan, scope, commit, moment)
         return observed, plan
 
@@ -120,13 +120,19 @@ class Session:
         """The AWS plan with the Coupa side's changes, ordered around each other."""
         from controller.engine.plan import assemble
         from controller.engine.provider import linked
-        from controller.providers.aws.exports import exports
+        from controller.providers.aws.exports import exports, removed_exports
         from controller.providers.coupa.observe import observe
-        from controller.providers.coupa.planner import plan_coupa
+        from controller.providers.coupa.planner import plan_coupa, plan_removed
 
         items = [i for i in scope.items if i.coupa is not None]
         seen = observe(items, self.coupa_access(items))
         coupa = plan_coupa(desired, seen, exports(items, plan.changes, observed))
+        names = {i.name for i in scope.items}
+        gone = [i for i in scope.removed if i.coupa is not None and i.name not in names]
+        if gone:
+            coupa.changes += plan_removed(
+                gone, observe(gone, self.coupa_access(gone)), removed_exports(gone, plan.changes)
+            ).changes
         return assemble(
             [*linked(plan.changes, coupa.edges), *coupa.changes],
             items=(d.integration for d in desired),

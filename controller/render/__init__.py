@@ -296,7 +296,7 @@ def _md_head(plan: Plan, budget: int) -> list[str]:
         "",
         "They run only after a reviewer approves the `go-live` environment.",
         "",
-        "| Integration | Change | Where | Readiness |",
+        "| Integration | Change | Account | Readiness |",
         "|---|---|---|---|",
     ]
     used = esc.size("\n".join(out))
@@ -305,7 +305,7 @@ def _md_head(plan: Plan, budget: int) -> list[str]:
         if c.windows:  # ready or not, a window holds it back now
             mark += f" · :no_entry: held back by {esc.code(c.windows[0].name)}"
         what = title(c).split(": ", 1)[1]  # the action or the modes: our words only
-        where = f"Coupa {c.scope}" if c.provider == "coupa" else f"AWS account {c.account}"
+        where = f"Coupa {c.scope}" if c.provider == "coupa" else c.account
         row = f"| {esc.code(c.name)} | {what} | {esc.markdown(where)} | {mark} |"
         if used + esc.size(row) > budget // 2:  # the table is bounded too: half the budget
             out.append(f"| … | {len(plan.go_live) - index} more go-live change(s) | | |")

@@ -281,3 +281,27 @@ def test_an_integration_without_spec_coupa_never_calls_coupa(world):
     assert world.apply("--auto-approve").code == 0
     assert world.control.coupa.calls(PROD).get("total", 0) == 0
     assert "Coupa" not in world.plan().out
+
+
+def test_a_removed_live_integrations_supplier_is_set_inactive_after_aws_is_deleted(world, coupa):
+    import git
+
+    repo = git.Repo.init(world.tmp_path)
+    actor = git.Actor("t", "t@example.com")
+    _live(world, coupa)
+    path = world.config / "acme-emea.yaml"
+    repo.index.add([str(path)])
+    repo.index.commit("acme-emea, live", author=actor, committer=actor)
+    (world.config / ".keep").write_text("")
+    repo.index.add([str(world.config / ".keep")])
+    repo.index.remove([str(path)], working_tree=True)
+    repo.index.commit("remove acme-emea", author=actor, committer=actor)
+    planned = world.plan("--changed-since", "HEAD~1")
+    assert "Coupa deletes nothing, the supplier is set inactive" in planned.out
+    blocked = world.apply("--auto-approve", "--allow-delete")
+    assert blocked.code == 3  # the integration was live: go-live
+    assert supplier(world, PROD)["status"] == "active"
+    done = world.apply("--auto-approve", "--allow-delete", "--allow-go-live")
+    assert done.code == 0, done.out + done.err
+    assert world.summaries() == []
+    assert supplier(world, PROD)["status"] == "inactive"

@@ -69,3 +69,22 @@ def exports(
             mode = live.live_mode if live is not None else None
         out[item.name] = Exports(item.name, mode, tuple(values))
     return out
+
+
+def removed_exports(items: Iterable[Integration], changes: Sequence[Change]) -> dict[str, Exports]:
+    """For integrations whose file is gone: the mode AWS last showed and this plan's delete."""
+    out: dict[str, Exports] = {}
+    for item in items:
+        delete = next(
+            (
+                c
+                for c in changes
+                if c.provider == "aws" and c.name == item.name and c.action is Action.DELETE
+            ),
+            None,
+        )
+        values: tuple[tuple[str, object], ...] = (
+            ((STATUS_CHANGE, key(delete)),) if delete is not None else ()
+        )
+        out[item.name] = Exports(item.name, delete.mode_before if delete else None, values)
+    return out

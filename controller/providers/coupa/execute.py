@@ -70,6 +70,12 @@ class CoupaExecutor:
         return after
 
     def _supplier(self, change: Change, known: Known) -> str:
+        if change.name not in self.items and change.arn and change.target_status:
+            # A removed integration's supplier: no DELETE in Coupa, so set it inactive.
+            self._client(change).update(
+                SUPPLIERS, int(change.arn), {STATUS_FIELD: change.target_status}
+            )
+            return f"supplier {change.arn} is {change.target_status} at {change.scope}"
         item = self.items[change.name]
         assert item.coupa is not None
         env = self._environment(item, change.scope)

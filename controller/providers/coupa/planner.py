@@ -279,6 +279,49 @@ def _unreadable(ctx: _Context, inst: InstanceState, out: CoupaPlan) -> None:
     )
 
 
+def plan_removed(
+    items: Sequence[Integration], observed: CoupaObserved, exports: Mapping[str, Exports]
+) -> CoupaPlan:
+    """Integrations whose file is gone: Coupa deletes nothing, so the production supplier is
+    set inactive (after AWS's delete, when this plan deletes the preference); the test
+    instance and the commodities are left as they are. Gated like a delete.
+    """
+    out = CoupaPlan()
+    for item in sorted(items, key=lambda i: i.name):
+        inst = observed.of(item.name, PRODUCTION)
+        x = exports.get(item.name) or Exports(item.name, None)
+        if inst is None or inst.error is not None or inst.supplier is None:
+            continue
+        now = inst.supplier_fields.get(STATUS_FIELD)
+        if now == "inactive":
+            continue
+        deleted = x.get(STATUS_CHANGE)
+        change = Change(
+            name=item.name,
+            account=item.account,
+            region=item.region,
+            action=Action.STATUS,
+            gate=Gate.ROUTINE,
+            source=item.source.file,
+            provider=PROVIDER,
+            kind=SUPPLIER,
+            scope=inst.host,
+            mode_before=x.mode,
+            mode_after=None,
+            target_status="inactive",
+            arn=str(inst.supplier_id),  # the file is gone: the executor finds it by id
+            fields=(FieldChange(f"supplier.{STATUS_FIELD}", now, "inactive"),),
+            reasons=(
+                "its config file is gone: Coupa deletes nothing, the supplier is set inactive",
+            ),
+            after=(deleted,) if isinstance(deleted, str) else (),
+        )
+        facts = Facts(Action.DELETE, x.mode, None, x.mode is not None or x.get(NEW) is True)
+        gate, reasons = classify(facts)
+        out.changes.append(replace(change, gate=gate, reasons=change.reasons + reasons))
+    return out
+
+
 def plan_coupa(
     desired: Sequence[Desired], observed: CoupaObserved, exports: Mapping[str, Exports]
 ) -> CoupaPlan:
