@@ -305,3 +305,17 @@ def test_a_removed_live_integrations_supplier_is_set_inactive_after_aws_is_delet
     assert done.code == 0, done.out + done.err
     assert world.summaries() == []
     assert supplier(world, PROD)["status"] == "inactive"
+
+
+def test_the_go_live_plan_shows_the_coupa_side_of_the_readiness_check(world, coupa):
+    _created(world, coupa)
+    world.make_ready()
+    coupa.drift(PROD, {"cxml-url": "https://old.example/po"}, name=NAME)
+    world.write(coupa=True, mode="live")
+    planned = world.plan()
+    assert "[x] Coupa supplier wired to AWS's PO endpoint: cxml-url corrected by this apply" in (
+        planned.out
+    )
+    assert "[x] cXML invoicing allowed in Coupa: in place" in planned.out
+    markdown = world.plan("--format", "markdown").out
+    assert f"Coupa {PROD}" in markdown

@@ -103,6 +103,62 @@ def _field(path: str, before: object, after: object) -> FieldChange:
     return FieldChange(f"supplier.{path}", before, shown)
 
 
+_CREDENTIALS = (
+    "cxml-domain",
+    "cxml-identity",
+    "cxml-supplier-domain",
+    "cxml-supplier-identity",
+    "cxml-secret",
+)
+
+
+def readiness_checks(
+    item: Integration,
+    inst: InstanceState,
+    live: Mapping[str, object] | None,
+    wanted: Mapping[str, object],
+) -> tuple[Check, ...]:
+    """The Coupa side of a go-live checklist, as it will be once this apply ran."""
+
+    def state(keys: Sequence[str]) -> str:
+        if live is None:
+            return "set when this apply creates the supplier"
+        wrong = [k for k in keys if k in wanted and live.get(k) != wanted[k]]
+        return f"{', '.join(wrong)} corrected by this apply" if wrong else "in place"
+
+    url = wanted.get("cxml-url")
+    missing = [c.name for _, c in inst.commodities if c.id is None or not c.active]
+    checks = [
+        Check(
+            "Coupa supplier exists",
+            True,
+            f"{inst.host}: " + ("found by name" if live is not None else "created by this apply"),
+        ),
+        Check(
+            "Coupa supplier wired to AWS's PO endpoint",
+            bool(url),
+            state(("po-method", "cxml-url")) if url else "AWS has no PO endpoint",
+        ),
+        Check("cXML credentials and shared secret match AWS", True, state(_CREDENTIALS)),
+    ]
+    if item.einvoice.enabled:
+        checks.append(
+            Check(
+                "cXML invoicing allowed in Coupa",
+                True,
+                state(("allow-cxml-invoicing", "cxml-invoice-supplier-identity")),
+            )
+        )
+    checks.append(
+        Check(
+            "UNSPSC commodities present in Coupa",
+            True,
+            f"{', '.join(missing)} created or activated by this apply" if missing else "in place",
+        )
+    )
+    return tuple(checks)
+
+
 def _supplier(d: Desired, ctx: _Context, inst: InstanceState, env: str, out: CoupaPlan) -> None:
     item = ctx.item
     assert item.coupa is not None
@@ -151,7 +207,8 @@ def _supplier(d: Desired, ctx: _Context, inst: InstanceState, env: str, out: Cou
         create = _gated(create, ctx, Action.UPDATE if ctx.before is not None else None)
         out.changes.append(create)
         if switch and wanted[STATUS_FIELD] == ACTIVE:
-            _status(ctx, inst, "inactive", (key(create),), out)
+            checks = readiness_checks(item, inst, None, wanted)
+            _status(ctx, inst, "inactive", (key(create),), out, checks)
         return
     if not is_ours(live, wanted) and not item.coupa.supplier.adopt:
         blocked = _change(
@@ -192,7 +249,8 @@ def _supplier(d: Desired, ctx: _Context, inst: InstanceState, env: str, out: Cou
         out.changes.append(update)
         update_key = (key(update),) if fields else ()
     if switch and live.get(STATUS_FIELD) != wanted[STATUS_FIELD]:
-        _status(ctx, inst, live.get(STATUS_FIELD), update_key, out)
+        checks = readiness_checks(item, inst, live, wanted)
+        _status(ctx, inst, live.get(STATUS_FIELD), update_key, out, checks)
 
 
 def _status(
@@ -201,6 +259,7 @@ def _status(
     now: object,
     after: tuple[str, ...],
     out: CoupaPlan,
+    checks: tuple[Check, ...] = (),
 ) -> None:
     """The production supplier's status, switched in order with AWS's mode change."""
     wanted = ACTIVE if ctx.item.mode is Mode.LIVE else "inactive"
@@ -208,7 +267,7 @@ def _status(
     readiness: tuple[Check, ...] = ()
     if wanted == ACTIVE:
         aws_ready = ctx.exports.get(STATUS_READINESS)
-        readiness = tuple(aws_ready) if isinstance(aws_ready, tuple) else ()
+        readiness = (*(aws_ready if isinstance(aws_ready, tuple) else ()), *checks)
     elif isinstance(aws_status, str):
         after = (*after, aws_status)  # AWS stops sending first
     change = _change(
