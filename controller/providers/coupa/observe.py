@@ -5,7 +5,7 @@ exact name: Coupa has no tags) and each commodity (by name). Secrets are kept on
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from controller.config.model import Integration
@@ -49,10 +49,10 @@ def supplier_fields(record: Mapping[str, Any]) -> tuple[tuple[str, object], ...]
 def read_instance(access: Access, item: Integration, environment: str) -> InstanceState:
     assert item.coupa is not None
     host = host_of(endpoint(item, environment).instance_url)
-    base = {"integration": item.name, "environment": environment, "host": host}
+    base = InstanceState(item.name, environment, host)
     if isinstance(access, Unreachable):
-        return InstanceState(
-            **base, error=access.reason, reference=access.reference, skipped=access.skipped
+        return replace(
+            base, error=access.reason, reference=access.reference, skipped=access.skipped
         )
     try:
         record = access.find_one(SUPPLIERS, name=item.coupa.supplier.name)
@@ -68,9 +68,9 @@ def read_instance(access: Access, item: Integration, environment: str) -> Instan
                 )
             )
     except CoupaError as exc:
-        return InstanceState(**base, error=str(exc), reference=f"Coupa at {host}")
-    return InstanceState(
-        **base,
+        return replace(base, error=str(exc), reference=f"Coupa at {host}")
+    return replace(
+        base,
         supplier=supplier_fields(record) if record is not None else None,
         supplier_id=int(record["id"]) if record is not None else None,
         commodities=tuple(commodities),
