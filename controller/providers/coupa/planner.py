@@ -262,6 +262,8 @@ def _status(
     checks: tuple[Check, ...] = (),
 ) -> None:
     """The production supplier's status, switched in order with AWS's mode change."""
+    if ctx.before is None and ctx.known:  # new: it starts inactive, as AWS starts in test
+        ctx = replace(ctx, before=Mode.TEST)
     wanted = ACTIVE if ctx.item.mode is Mode.LIVE else "inactive"
     aws_status = ctx.exports.get(STATUS_CHANGE)
     readiness: tuple[Check, ...] = ()
