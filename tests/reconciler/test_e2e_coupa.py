@@ -319,3 +319,16 @@ def test_the_go_live_plan_shows_the_coupa_side_of_the_readiness_check(world, cou
     assert "[x] cXML invoicing allowed in Coupa: in place" in planned.out
     markdown = world.plan("--format", "markdown").out
     assert f"Coupa {PROD}" in markdown
+
+
+def test_a_saved_plan_with_coupa_changes_applies_and_a_stale_one_is_refused(world, coupa):
+    world.write(coupa=True)
+    out = world.tmp_path / "plan.json"
+    assert world.plan("--out", str(out)).code == 0
+    assert world.apply("--plan", str(out)).code == 0
+    assert supplier(world, PROD)["po-method"] == "cxml"
+    coupa.drift(PROD, {"invoice-matching-level": "3-way"}, name=NAME)
+    assert world.plan("--out", str(out)).code == 0
+    coupa.drift(PROD, {"invoice-matching-level": "2-way"}, name=NAME)
+    stale = world.apply("--plan", str(out))
+    assert stale.code == 1 and "the plan is stale" in stale.err
