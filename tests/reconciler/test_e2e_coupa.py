@@ -319,6 +319,10 @@ def test_the_go_live_plan_shows_the_coupa_side_of_the_readiness_check(world, cou
     assert "[x] cXML invoicing allowed in Coupa: in place" in planned.out
     markdown = world.plan("--format", "markdown").out
     assert f"Coupa {PROD}" in markdown
+    assert (
+        f"Acme EMEA activates the AWS Marketplace supplier in Coupa {PROD}, just before AWS "
+        "Marketplace starts sending purchase orders and invoices there." in markdown
+    )
 
 
 def test_a_saved_plan_with_coupa_changes_applies_and_a_stale_one_is_refused(world, coupa):
