@@ -336,3 +336,12 @@ def test_a_saved_plan_with_coupa_changes_applies_and_a_stale_one_is_refused(worl
     coupa.drift(PROD, {"invoice-matching-level": "2-way"}, name=NAME)
     stale = world.apply("--plan", str(out))
     assert stale.code == 1 and "the plan is stale" in stale.err
+
+
+def test_among_60_other_suppliers_ours_is_found_by_its_exact_name(world, coupa):
+    others = [{"name": f"{NAME} {n:02d}", "invoice-matching-level": "2-way"} for n in range(60)]
+    coupa.seed(PROD, others)
+    _created(world, coupa)
+    assert len(coupa.suppliers(PROD)) == 61
+    assert world.plan("--detailed-exitcode").code == 0
+    assert all(s["invoice-matching-level"] == "2-way" for s in coupa.suppliers(PROD)[:60])
