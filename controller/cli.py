@@ -434,6 +434,19 @@ def _add_verify_endpoint(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=lambda a: _commands().verify_endpoint_command(_paths_of(a), a.name, a.code))
 
 
+def _add_coupa_setup(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "coupa-setup",
+        help="the values for Coupa's punch-out site form (no Coupa API exists for it)",
+        description="Print what a Coupa administrator enters in the punch-out site form, for "
+        "the production and the test instance, from the integration file. Secrets are shown "
+        "only as their reference. Reads neither AWS nor Coupa.",
+    )
+    p.add_argument("name", metavar="NAME", help="metadata.name of the integration")
+    _named_paths(p)
+    p.set_defaults(run=lambda a: _commands().coupa_setup_command(_paths_of(a), a.name))
+
+
 def _add_import(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import",
@@ -571,6 +584,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_apply(sub)
     _add_status(sub)
     _add_verify_endpoint(sub)
+    _add_coupa_setup(sub)
     _add_import(sub)
     _add_demo(sub)
     _add_intent(sub)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from controller.commands.apply import apply_command
 from controller.commands.aws_tools import import_command, verify_endpoint_command
+from controller.commands.coupa_setup import coupa_setup_command
 from controller.commands.iam_policy import iam_policy_command
 from controller.commands.plan import plan_command
 from controller.commands.planfile import read_plan_file, write_plan_file
@@ -15,6 +16,7 @@ __all__ = [
     "DEFAULT_CONCURRENCY",
     "Session",
     "apply_command",
+    "coupa_setup_command",
     "head_commit",
     "iam_policy_command",
     "import_command",

@@ -20,6 +20,7 @@ from controller.commands.scope import (
 from controller.commands.session import Session
 from controller.config.calendar import Window
 from controller.config.model import Role
+from controller.engine.execute import Report
 from controller.engine.golive import Gate
 from controller.errors import BlockedError, UserError
 from controller.gitops import github
@@ -97,7 +98,7 @@ def apply_command(
     )
     print(f"Applying {len(gated.runnable)} change(s)...")
     try:
-        report = applier.run(gated, _say)
+        report = _run(gated, applier, session, by_name)
     except ApplyFailed as exc:
         if summary:
             from controller.secrets import redact
@@ -127,6 +128,17 @@ def apply_command(
             + (f"\n{record.markdown()}" if ran_go_live and record else "")
         )
     return 0
+
+
+def _run(gated, applier, session: Session, by_name) -> Report:
+    """Both providers' changes in dependency order (AWS alone when no file has spec.coupa)."""
+    from controller.engine import execute
+
+    if not any(c.provider == "coupa" for c in gated.runnable):
+        return applier.run(gated, _say)
+    applier.gated = gated
+    executors = {"aws": applier.execute, "coupa": session.coupa_executor(by_name).execute}
+    return execute.run(gated, executors, _say)
 
 
 WAITING = (

@@ -94,6 +94,29 @@ def _environment(url: str, items) -> None:
                     f"the demo resolves only {{env: ...}} secrets; {item.name} uses {ref}"
                 )
             os.environ.setdefault(ref.name, secrets.token_urlsafe(24))  # never printed
+    os.environ["COUPA_ENDPOINT_URL"] = url  # every Coupa instance: the sandbox's emulator
+    for item in items:
+        clients = (item.coupa.production, item.coupa.test) if item.coupa else ()
+        for client in filter(None, clients):
+            if client.client_secret.source != "env":
+                raise UserError(
+                    f"the demo resolves only {{env: ...}} secrets; {item.name} does not"
+                )
+            os.environ.setdefault(client.client_secret.name, secrets.token_urlsafe(24))
+
+
+def _show_coupa(sandbox, items) -> None:
+    """What the emulated Coupa holds now: each supplier wired to AWS's PO endpoint."""
+    from controller.providers.coupa.resources import endpoint, environments, host_of
+
+    for item in items:
+        for env in environments(item):
+            host = host_of(endpoint(item, env).instance_url)
+            for s in sandbox.control.coupa.suppliers(host):
+                print(
+                    f"(sandbox) Coupa {host}: supplier {s['name']!r} {s.get('status')}, "
+                    f"po-method {s.get('po-method')}, cxml-url {s.get('cxml-url')}"
+                )
 
 
 def _arn_of(name: str, account: str, items) -> str:
@@ -168,6 +191,8 @@ def _walk(tmp: Path) -> None:
 
         _say("7. the approved go-live job: apply --allow-go-live")
         _run("apply", workdir, "--auto-approve", "--allow-go-live")
+
+        _show_coupa(sandbox, items)
 
         _say("8. status: wanted vs live, last applied commit, drift")
         _run("status", workdir)

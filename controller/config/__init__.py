@@ -15,7 +15,11 @@ from controller.config import windows as change_windows
 from controller.config.calendar import ChangeWindows, Window, flatten
 from controller.config.model import (
     DEFAULT_REGION,
+    UNSPSC_CODES,
     Contact,
+    Coupa,
+    CoupaClientRef,
+    CoupaSupplier,
     Einvoice,
     Endpoint,
     Integration,
@@ -161,6 +165,27 @@ def _endpoint(raw: Mapping[str, Any]) -> Endpoint:
     )
 
 
+def _coupa_client(raw: Mapping[str, Any]) -> CoupaClientRef:
+    return CoupaClientRef(raw["clientId"], _secret(raw["clientSecret"]))
+
+
+def _coupa(raw: Mapping[str, Any] | None) -> Coupa | None:
+    if raw is None:
+        return None
+    supplier = raw["supplier"]
+    return Coupa(
+        production=_coupa_client(raw["production"]),
+        test=_coupa_client(raw["test"]) if "test" in raw else None,
+        supplier=CoupaSupplier(
+            name=supplier["name"],
+            invoice_matching_level=supplier["invoiceMatchingLevel"],
+            number=supplier.get("number"),
+            adopt=bool(supplier.get("adopt", False)),
+        ),
+        commodities=tuple((code, raw["commodities"][code]) for code in UNSPSC_CODES),
+    )
+
+
 def _einvoice(raw: Mapping[str, Any]) -> Einvoice:
     when = raw.get("activationDate")
     return Einvoice(
@@ -200,6 +225,7 @@ def to_model(doc: Document) -> Integration:
         if selector is not None
         else None,
         tags=tuple(sorted(spec.get("tags", {}).items())),
+        coupa=_coupa(spec.get("coupa")),
         source=Source(doc.file, doc.where(("metadata", "name"))[0]),
     )
 

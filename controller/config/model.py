@@ -94,6 +94,36 @@ class Selector:
 
 
 @dataclass(frozen=True)
+class CoupaClientRef:
+    """An OAuth 2.0 client-credentials client of one Coupa instance (the secret a reference)."""
+
+    client_id: str
+    client_secret: SecretRef
+
+
+# The UNSPSC codes AWS Marketplace puts on cart lines, in the order the docs list them.
+UNSPSC_CODES: tuple[str, ...] = ("81162000", "43232701", "43230000")
+
+
+@dataclass(frozen=True)
+class CoupaSupplier:
+    name: str
+    invoice_matching_level: str  # 2-way | 3-way | 3-way-direct | none
+    number: str | None = None
+    adopt: bool = False  # take over a same-named supplier we did not configure
+
+
+@dataclass(frozen=True)
+class Coupa:
+    """spec.coupa: what the tool keeps in Coupa on the production and the test instance."""
+
+    production: CoupaClientRef
+    supplier: CoupaSupplier
+    commodities: tuple[tuple[str, str], ...]  # (UNSPSC code, Coupa commodity name)
+    test: CoupaClientRef | None = None
+
+
+@dataclass(frozen=True)
 class Source:
     """Where an integration was declared, for messages that point back at the file."""
 
@@ -121,6 +151,7 @@ class Integration:
     test: Endpoint | None = None
     selector: Selector | None = None
     tags: tuple[tuple[str, str], ...] = ()
+    coupa: Coupa | None = None
 
     def role_arn_for(self, role: Role) -> str | None:
         """spec.roleArn with `{role}` replaced by the purpose of the running command."""

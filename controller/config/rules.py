@@ -41,13 +41,21 @@ def _host(url: object) -> str | None:
     return host if parts.scheme == "https" and host else None
 
 
+_SECRET_PATHS: tuple[Path, ...] = (
+    ("spec", "production", "sharedSecret"),
+    ("spec", "test", "sharedSecret"),
+    ("spec", "coupa", "production", "clientSecret"),
+    ("spec", "coupa", "test", "clientSecret"),
+)
+
+
 def literal_secrets(data: dict[str, object]) -> Iterator[Finding]:
-    for block in ("production", "test"):
-        value = _get(data, "spec", block, "sharedSecret")
+    for path in _SECRET_PATHS:
+        value = _get(data, *path)
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             # Never echo the value: it may be a real secret pasted by mistake.
             yield (
-                ("spec", block, "sharedSecret"),
+                path,
                 "literal secrets are forbidden in config files; remove it from git history "
                 f"if it is real, and reference it instead: {SECRET_HELP}",
                 False,
@@ -157,8 +165,31 @@ def role_in_payer_account(data: dict[str, object]) -> Iterator[Finding]:
             )
 
 
+def coupa_test_client(data: dict) -> Iterator[Finding]:
+    """spec.coupa.test goes with spec.test: each Coupa instance needs its own API client."""
+    coupa = _get(data, "spec", "coupa")
+    if not isinstance(coupa, dict):
+        return
+    has_test = _get(data, "spec", "test") is not None
+    if has_test and coupa.get("test") is None:
+        yield (
+            ("spec", "coupa", "test"),
+            "is required when spec.test is set: the API client of the Coupa test instance "
+            f"(clientId and clientSecret: {SECRET_HELP})",
+            True,
+        )
+    if not has_test and coupa.get("test") is not None:
+        yield (
+            ("spec", "coupa", "test"),
+            "names a test instance client, but there is no spec.test instance: add spec.test "
+            "or remove this block",
+            True,
+        )
+
+
 RULES: tuple[Rule, ...] = (
     literal_secrets,
+    coupa_test_client,
     https_urls,
     punchout_redirect,
     einvoice_complete,

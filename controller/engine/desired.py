@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from controller.config.model import Integration, SecretRef
@@ -20,3 +21,8 @@ class Desired:
     @property
     def digests(self) -> dict[SecretRef, str | None]:
         return dict(self.secret_digests)
+
+
+def secret_digest(value: str) -> str:
+    """How secrets are compared, on every system: by digest, never by value."""
+    return "sha256:" + hashlib.sha256(b"coupa-gitops\0" + value.encode()).hexdigest()

@@ -112,6 +112,12 @@ class Change:
 
 def title(change: Change) -> str:
     """`name: action`, or the mode change: the words every output uses for a change."""
+    if change.provider != "aws":  # another system: say which resource there
+        return f"{_aws_title(change)} (Coupa {change.kind})"
+    return _aws_title(change)
+
+
+def _aws_title(change: Change) -> str:
     if change.action is Action.STATUS and change.mode_before is change.mode_after:
         return f"{change.name}: restore mode {change.mode_after}"
     if change.action is Action.STATUS:

@@ -17,6 +17,8 @@ from typing import Protocol
 from controller.config.model import Mode
 from controller.engine.plan import Action, Change
 
+KNOWN_AFTER_APPLY = "(known after apply)"  # how a plan shows a value a change will produce
+
 
 @dataclass(frozen=True)
 class Later:
@@ -26,7 +28,7 @@ class Later:
     output: str
 
     def __str__(self) -> str:
-        return "(known after apply)"
+        return KNOWN_AFTER_APPLY
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,25 @@ class Exports:
 
     def get(self, key: str) -> object:
         return dict(self.values).get(key)
+
+
+# The keys of `Exports.values` the providers share (the AWS side publishes them).
+NEW = "new"  # True: the integration does not exist there yet (so its mode is not unknown)
+STATUS_CHANGE = "status_change"  # the key of this plan's mode change there
+STATUS_MODE_AFTER = "status_mode_after"
+STATUS_READINESS = "status_readiness"
+
+
+def po_endpoint_key(environment: str) -> str:
+    """AWS's PurchaseOrderRetrievalEndpoint of `environment` (production | test)."""
+    return f"po_endpoint.{environment}"
+
+
+def linked(changes: Iterable[Change], edges: Mapping[str, Sequence[str]]) -> list[Change]:
+    """`changes` with the extra dependencies `edges` (change key -> keys it runs after)."""
+    from dataclasses import replace
+
+    return [replace(c, after=(*c.after, *edges[key(c)])) if key(c) in edges else c for c in changes]
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,9 @@ def gate(plan: Plan, options: Options) -> Gated:
     # A mode change cannot be ready while this same apply creates, replaces or re-points the
     # preference (AWS wants validation and a connection test afterwards): it waits, it is
     # not refused, so the rest of the approved apply still runs.
-    reworked = {c.name for c in plan.actionable if c.action is not Action.STATUS}
+    reworked = {
+        c.name for c in plan.actionable if c.action is not Action.STATUS and c.provider == "aws"
+    }
     for change in plan.actionable:
         if change.blockers:
             refused.extend(f"{describe(change)}: {b}" for b in change.blockers)

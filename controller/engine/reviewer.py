@@ -72,6 +72,8 @@ def sentence(change: Change, item: Integration | None, today: date) -> str:
     if change.gate is not Gate.GO_LIVE or not change.is_change:
         return ""
     who, where = display_name(change.name), _host(item)
+    if change.provider != "aws":
+        return _coupa_sentence(change, who)
     if change.action is Action.STATUS:
         verb = VERBS.get((change.mode_before, change.mode_after), "changes the mode of")
         return (
@@ -90,6 +92,28 @@ def sentence(change: Change, item: Integration | None, today: date) -> str:
     if change.action is Action.DELETE:
         return f"{who} ends its {live} integration: purchasing and invoicing through it stop."
     return f"{who} moves its {live} integration to AWS account {change.account}."
+
+
+def _coupa_sentence(change: Change, who: str) -> str:
+    """A Coupa change in a procurement reviewer's words (the supplier AWS's orders go to)."""
+    where = f"Coupa {change.scope}"
+    thing = "the AWS Marketplace supplier" if change.kind == "supplier" else "a commodity"
+    if change.action is Action.STATUS and change.target_status == "active":
+        return (
+            f"{who} activates {thing} in {where}, just before AWS Marketplace starts sending "
+            "purchase orders and invoices there."
+        )
+    if change.action is Action.STATUS:
+        return (
+            f"{who} deactivates {thing} in {where} once AWS Marketplace has stopped: no new "
+            "orders to AWS Marketplace there."
+        )
+    live = change.mode_before or "possibly live"
+    count = len(change.fields)
+    return (
+        f"{who} {change.action.value}s {thing} in {where} ({count} setting"
+        f"{'s' * (count != 1)}) of its {live} integration, as soon as the change is approved."
+    )
 
 
 def when(iso: str | None, timezone: str) -> str:

@@ -13,6 +13,7 @@ from typing import IO
 from controller import escape as esc
 from controller.engine import reviewer
 from controller.engine.plan import Action, Change, Check, FieldChange, Plan, title
+from controller.engine.provider import KNOWN_AFTER_APPLY
 from controller.render.words import plain
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -46,6 +47,8 @@ COLOUR = {
 def _value(value: object) -> str:
     if value is None:
         return "(none)"
+    if value == KNOWN_AFTER_APPLY:
+        return KNOWN_AFTER_APPLY
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, bool):
@@ -144,7 +147,8 @@ def _paint(text: str, code: str | None, colour: bool) -> str:
 
 
 def _text_change(change: Change) -> Iterable[tuple[str, str | None]]:
-    head = f"  {SYMBOL[change.action]} {title(change)}  [account {change.account}]"
+    where = f"Coupa {change.scope}" if change.provider == "coupa" else f"account {change.account}"
+    head = f"  {SYMBOL[change.action]} {title(change)}  [{where}]"
     yield head, COLOUR.get(change.action)
     for reason in change.reasons:
         yield f"      why: {reason}", None
@@ -303,7 +307,8 @@ def _md_head(plan: Plan, budget: int) -> list[str]:
         if c.windows:  # ready or not, a window holds it back now
             mark += f" · :no_entry: held back by {esc.code(c.windows[0].name)}"
         what = title(c).split(": ", 1)[1]  # the action or the modes: our words only
-        row = f"| {esc.code(c.name)} | {what} | {esc.markdown(c.account)} | {mark} |"
+        where = f"Coupa {c.scope}" if c.provider == "coupa" else c.account
+        row = f"| {esc.code(c.name)} | {what} | {esc.markdown(where)} | {mark} |"
         if used + esc.size(row) > budget // 2:  # the table is bounded too: half the budget
             out.append(f"| … | {len(plan.go_live) - index} more go-live change(s) | | |")
             break

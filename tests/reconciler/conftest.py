@@ -48,6 +48,7 @@ def world(
 ) -> Iterator[World]:
     sandbox.control.set_faults(latency_ms=0, fault_rate=0.0, throttle_rate=0.0)
     sandbox.control.reset()
+    sandbox.control.coupa.reset()
     reset_moto(moto_url)
     for var in (
         "AWS_PROFILE",
@@ -59,6 +60,7 @@ def world(
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL_INVOICING", sandbox.url)
+    monkeypatch.setenv("COUPA_ENDPOINT_URL", sandbox.url)  # every Coupa instance: the emulator
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", moto_url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", moto_url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTRECONCILER")

@@ -28,6 +28,9 @@ SECRETS = {
     "ACME_COUPA_SECRET": f"{CANARY}-prod-secret",
     "ACME_COUPA_TEST_SECRET": f"{CANARY}-test-secret",
     "GLOBEX_COUPA_SECRET": f"{CANARY}-globex-secret",
+    "ACME_COUPA_CLIENT_SECRET": f"{CANARY}-coupa-client",
+    "ACME_COUPA_TEST_CLIENT_SECRET": f"{CANARY}-coupa-test-client",
+    "GLOBEX_COUPA_CLIENT_SECRET": f"{CANARY}-globex-coupa-client",
 }
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "integrations" / "acme-emea.yaml"
 REPO = Path(__file__).resolve().parents[2]
@@ -55,9 +58,16 @@ def integration_yaml(
     secret_env: str = "ACME_COUPA_SECRET",
     role_arn: str | None = None,
     cost_center: str = "4711",
+    coupa: bool = False,
 ) -> str:
-    """config/integrations/acme-emea.yaml with the given values swapped in."""
+    """config/integrations/acme-emea.yaml with the given values swapped in.
+
+    Without `coupa` the spec.coupa block is left out: the AWS side alone, as before it existed.
+    """
     text = EXAMPLE.read_text(encoding="utf-8")
+    if not coupa:
+        start, end = text.index("\n  coupa:"), text.index("\n  tags:")
+        text = text[:start] + text[end:]
     text = _sub(text, r"^  name: acme-emea\b", f"  name: {name}")
     text = _sub(text, r'^  account: "111122223333"', f'  account: "{account}"')
     if role_arn:

@@ -356,7 +356,18 @@ def to_live(
         tags=tuple(sorted((t["Key"], t["Value"]) for t in tags)),
         last_updated=_epoch(doc.get("LastUpdateDate")),
         role_arn=target.role_arn,
+        po_endpoints=po_endpoints(doc),
     )
+
+
+def po_endpoints(doc: dict) -> tuple[tuple[str, str], ...]:
+    """AWS's generated PO endpoints (Coupa's cxml-url), by environment, where the doc has them."""
+    test = doc.get("TestEnvPreference") or {}
+    found = (
+        ("production", doc.get("PurchaseOrderRetrievalEndpoint")),
+        ("test", test.get("PurchaseOrderRetrievalEndpoint")),
+    )
+    return tuple((env, url) for env, url in found if url)
 
 
 class Reader:

@@ -43,6 +43,11 @@ class LivePreference:
     tags: tuple[tuple[str, str], ...] = ()
     last_updated: str = ""
     role_arn: str | None = None  # the role it was read through, to write it the same way
+    # AWS's generated PurchaseOrderRetrievalEndpoint per environment ("production", "test").
+    po_endpoints: tuple[tuple[str, str], ...] = ()
+
+    def po_endpoint(self, environment: str) -> str | None:
+        return dict(self.po_endpoints).get(environment)
 
     @property
     def managed_name(self) -> str | None:

@@ -8,12 +8,12 @@ Pure: no boto3, no I/O.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from controller.config.model import PORTAL, Endpoint, Integration, SecretRef
+from controller.engine.desired import secret_digest as secret_digest  # shared by providers
 
 NAME_TAG = "coupa-gitops:name"
 COMMIT_TAG = "coupa-gitops:commit"
@@ -27,11 +27,6 @@ Essence = dict[str, object]
 # An Invoicing API document (a request body, a Get response, a List summary): boto3 gives it
 # no types, so its values are Any.
 AwsDocument = Mapping[str, Any]
-
-
-def secret_digest(value: str) -> str:
-    """How secrets are compared: by digest, never by value."""
-    return "sha256:" + hashlib.sha256(b"coupa-gitops\0" + value.encode()).hexdigest()
 
 
 def _endpoint_body(endpoint: Endpoint, secrets: Mapping[SecretRef, str | None]) -> dict[str, Any]:
