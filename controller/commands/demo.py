@@ -14,10 +14,11 @@ import shlex
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from controller import config
+from controller.config.model import Integration
 from controller.errors import UserError
 
 DEMO_KEY = "AKIADEMO00000000"
@@ -75,7 +76,7 @@ def _run(*args: str, expect: tuple[int, ...] = (0,)) -> int:
     return code
 
 
-def _environment(url: str, items) -> None:
+def _environment(url: str, items: Iterable[Integration]) -> None:
     os.environ.update(
         AWS_ENDPOINT_URL_INVOICING=url,
         AWS_ENDPOINT_URL_STS=url,
@@ -96,7 +97,7 @@ def _environment(url: str, items) -> None:
             os.environ.setdefault(ref.name, secrets.token_urlsafe(24))  # never printed
 
 
-def _arn_of(name: str, account: str, items) -> str:
+def _arn_of(name: str, account: str, items: Iterable[Integration]) -> str:
     """The ARN the tool created for `name`, read through the tool's own session (plan role)."""
     from controller.commands import Session
     from controller.config.model import Role
