@@ -31,6 +31,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check controller tests bench
 	$(BIN)/ruff check controller tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 validate: $(DEMO)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from controller import config, render
 from controller import escape as esc
@@ -20,10 +21,19 @@ from controller.commands.scope import (
 from controller.commands.session import Session
 from controller.config.calendar import Window
 from controller.config.model import Role
-from controller.engine.execute import Report
 from controller.engine.golive import Gate
 from controller.errors import BlockedError, UserError
 from controller.gitops import github
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from controller.config.model import Integration
+    from controller.engine.audit import Override
+    from controller.engine.execute import Report
+    from controller.engine.requirements import Gated, Options
+    from controller.engine.shard import Shard
+    from controller.providers.aws.apply import Applier
 
 
 def _confirm() -> None:
@@ -47,11 +57,11 @@ def apply_command(
     paths: list[str],
     plan_file: str | None = None,
     auto_approve: bool = False,
-    options=None,
+    options: Options | None = None,
     summary: bool = False,
     reason: str | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-    shard=None,
+    shard: Shard | None = None,
 ) -> int:
     from controller.engine import audit
     from controller.engine.execute import ApplyFailed
@@ -62,7 +72,7 @@ def apply_command(
     overrides = _overrides(options, reason)
     saved = read_plan_file(plan_file) if plan_file else None
     scope = sharded(scope_of_plan(paths, saved) if saved else load_scope(paths), shard)
-    if saved is not None:
+    if plan_file and saved is not None:
         check_plan_names(plan_file, saved, config.load(paths).require_valid())
     _known_windows(options.override_windows, scope.windows)
     role = Role.GO_LIVE if options.allow_go_live else Role.APPLY
@@ -130,7 +140,9 @@ def apply_command(
     return 0
 
 
-def _run(gated, applier, session: Session, by_name) -> Report:
+def _run(
+    gated: Gated, applier: Applier, session: Session, by_name: Mapping[str, Integration]
+) -> Report:
     """Both providers' changes in dependency order (AWS alone when no file has spec.coupa)."""
     from controller.engine import execute
 
@@ -147,7 +159,7 @@ WAITING = (
 )
 
 
-def _left_over(report) -> list[tuple[str, list[str]]]:
+def _left_over(report: Report) -> list[tuple[str, list[str]]]:
     """What apply did not do, by why: no approval yet, or AWS wants the endpoint proven."""
     groups = [
         ("Pending go-live (needs approval in the go-live job)", report.pending),
@@ -161,7 +173,7 @@ def _say(text: str) -> None:
     print(esc.terminal(text, keep_newlines=True), flush=True)
 
 
-def _overrides(options, reason: str | None) -> tuple:
+def _overrides(options: Options, reason: str | None) -> tuple[Override, ...]:
     """The window overrides asked for, each with the checked reason."""
     from controller.engine.audit import Override, check_reason
 

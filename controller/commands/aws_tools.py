@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from controller import config
 from controller.commands.scope import head_commit
 from controller.commands.session import Session
-from controller.config.model import Mode, Role
+from controller.config.model import Integration, Mode, Role
 from controller.errors import UserError
 
+if TYPE_CHECKING:
+    from controller.providers.aws.state import LivePreference, Observed
 
-def _find(paths: list[str], name: str):
+
+def _find(paths: list[str], name: str) -> Integration:
     items = config.load(paths).require_valid()
     for item in items:
         if item.name == name:
@@ -18,7 +23,7 @@ def _find(paths: list[str], name: str):
     raise UserError(f"no integration named {name!r} under {', '.join(paths)} (known: {known})")
 
 
-def _managed(session: Session, item):
+def _managed(session: Session, item: Integration) -> tuple[LivePreference, Observed]:
     observed = session.observe([item])
     for pref in observed.preferences:
         if pref.managed_name == item.name and pref.account == item.account:

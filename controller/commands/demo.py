@@ -14,11 +14,17 @@ import shlex
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from controller import config
+from controller.config.model import Integration
 from controller.errors import UserError
+
+if TYPE_CHECKING:
+    from controller.config.model import Integration
+    from controller.sandbox import Sandbox
 
 DEMO_KEY = "AKIADEMO00000000"
 
@@ -75,7 +81,7 @@ def _run(*args: str, expect: tuple[int, ...] = (0,)) -> int:
     return code
 
 
-def _environment(url: str, items) -> None:
+def _environment(url: str, items: Iterable[Integration]) -> None:
     os.environ.update(
         AWS_ENDPOINT_URL_INVOICING=url,
         AWS_ENDPOINT_URL_STS=url,
@@ -105,7 +111,7 @@ def _environment(url: str, items) -> None:
             os.environ.setdefault(client.client_secret.name, secrets.token_urlsafe(24))
 
 
-def _show_coupa(sandbox, items) -> None:
+def _show_coupa(sandbox: Sandbox, items: Sequence[Integration]) -> None:
     """What the emulated Coupa holds now: each supplier wired to AWS's PO endpoint."""
     from controller.providers.coupa.resources import endpoint, environments, host_of
 
@@ -119,7 +125,7 @@ def _show_coupa(sandbox, items) -> None:
                 )
 
 
-def _arn_of(name: str, account: str, items) -> str:
+def _arn_of(name: str, account: str, items: Iterable[Integration]) -> str:
     """The ARN the tool created for `name`, read through the tool's own session (plan role)."""
     from controller.commands import Session
     from controller.config.model import Role

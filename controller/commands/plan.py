@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from controller import render
 from controller.commands.planfile import write_plan_file
@@ -11,6 +12,9 @@ from controller.commands.scope import DEFAULT_CONCURRENCY, head_commit, load_sco
 from controller.commands.session import Session
 from controller.config.model import Role
 from controller.gitops import github
+
+if TYPE_CHECKING:
+    from controller.engine.shard import Shard
 
 
 def plan_command(
@@ -23,7 +27,7 @@ def plan_command(
     read_secrets: bool = True,
     at: datetime | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-    shard=None,
+    shard: Shard | None = None,
 ) -> int:
     scope = sharded(load_scope(paths, changed_since), shard)
     session = Session(Role.PLAN, concurrency=concurrency, read_secrets=read_secrets)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from controller import config
 from controller.config.calendar import Window
 from controller.config.model import Integration
 from controller.engine.plan import Plan
+
+if TYPE_CHECKING:
+    from controller.engine.shard import Shard
 
 DEFAULT_CONCURRENCY = 8  # AWS billing APIs throttle: more rarely helps, botocore backs off
 
@@ -20,11 +24,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def today():
+def today() -> date:
     return now().date()
 
 
-def head_commit(start: str | os.PathLike = ".") -> str | None:
+def head_commit(start: str | os.PathLike[str] = ".") -> str | None:
     """The commit of the config checkout, or None outside git."""
     from controller.gitops import gitdiff
 
@@ -42,7 +46,9 @@ class Scope:
     windows: tuple[Window, ...] = ()  # every deny window of every ChangeWindows file
 
 
-def _past(files: Iterable[tuple[str, str | None]], current: Iterable[Integration]) -> tuple:
+def _past(
+    files: Iterable[tuple[str, str | None]], current: Iterable[Integration]
+) -> tuple[Integration, ...]:
     """Integrations of past file versions that live somewhere no current file points at.
 
     They are read only to know where to look: the orphan of a removed file, or the old
@@ -50,7 +56,7 @@ def _past(files: Iterable[tuple[str, str | None]], current: Iterable[Integration
     that was invalid has no readable account, so nothing can be found through it.
     """
     here = {(i.name, i.account, i.region, i.role_arn) for i in current}
-    found: dict[tuple, Integration] = {}
+    found: dict[tuple[str, str, str, str | None], Integration] = {}
     for path, text in files:
         try:
             item = config.load_text(path, text) if text is not None else None
@@ -95,7 +101,7 @@ def scope_of_plan(paths: list[str], plan: Plan) -> Scope:
     return Scope(tuple(i for i in items if i.name in names), names, past, windows)
 
 
-def sharded(scope: Scope, shard) -> Scope:
+def sharded(scope: Scope, shard: Shard | None) -> Scope:
     """The part of `scope` in the accounts of `shard` (a Shard; None: all of it)."""
     if shard is None:
         return scope

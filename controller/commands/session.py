@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from controller.commands.scope import DEFAULT_CONCURRENCY, Scope, now
 from controller.config.model import Integration, Role
@@ -12,6 +12,9 @@ from controller.engine.desired import Desired
 from controller.engine.plan import Plan
 from controller.providers.aws.planner import make_plan
 from controller.providers.aws.state import Observed
+
+if TYPE_CHECKING:
+    from controller.providers.aws.live import Target
 
 
 class Session:
@@ -29,20 +32,22 @@ class Session:
         self.secrets = Secrets(self.clients, skip=not read_secrets, role=role)
         self.coupa_clients: dict[tuple[str, str], object] = {}  # (host, client id) -> client
 
-    def target(self, item: Integration):
+    def target(self, item: Integration) -> Target:
         """Where `item` lives, through this session's role."""
         from controller.providers.aws.live import Target
 
         return Target.of(item, self.role)
 
-    def observe(self, items, removed=()) -> Observed:
+    def observe(
+        self, items: Iterable[Integration], removed: Iterable[Integration] = ()
+    ) -> Observed:
         """Read every account the integrations (and removed ones) live in."""
         from controller.providers.aws.live import targets_of
 
         targets = targets_of(removed, self.role) | targets_of(items, self.role)
         return self.reader.observe(targets, names=targets)
 
-    def desired(self, items) -> list[Desired]:
+    def desired(self, items: Iterable[Integration]) -> list[Desired]:
         return self.secrets.desired(items)
 
     def plan(self, scope: Scope, commit: str | None, at: datetime | None = None) -> Plan:

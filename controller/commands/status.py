@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from controller import escape as esc
 from controller.commands.apply import _say
@@ -15,12 +17,16 @@ from controller.engine.golive import Action
 from controller.engine.plan import Plan
 from controller.providers.aws.state import Observed
 
+if TYPE_CHECKING:
+    from controller.config.model import Integration
+    from controller.engine.shard import Shard
+
 
 def _short(commit: str | None) -> str:
     return commit[:10] if commit else "-"
 
 
-def status_rows(items, observed: Observed, plan: Plan) -> list[list[str]]:
+def status_rows(items: Sequence[Integration], observed: Observed, plan: Plan) -> list[list[str]]:
     """One row per integration: wanted mode, live statuses, last commit, drift."""
     live = {(p.account, p.managed_name): p for p in observed.preferences if p.managed_name}
     drifted = {c.name for c in plan.actionable} | {c.name for c, _ in plan.unknown}
@@ -47,7 +53,7 @@ def status_rows(items, observed: Observed, plan: Plan) -> list[list[str]]:
     return rows
 
 
-def record_lines(items, observed: Observed) -> list[str]:
+def record_lines(items: Sequence[Integration], observed: Observed) -> list[str]:
     """The last approved go-live of each integration, as its tags record it."""
     from controller.engine.audit import (
         GO_LIVE_AT_TAG,
@@ -57,11 +63,11 @@ def record_lines(items, observed: Observed) -> list[str]:
     )
 
     live = {(p.account, p.managed_name): p for p in observed.preferences if p.managed_name}
-    lines = []
+    lines: list[str] = []
     for item in sorted(items, key=lambda i: i.name):
         pref = live.get((item.account, item.name))
         tags = dict(pref.tags) if pref else {}
-        if GO_LIVE_AT_TAG not in tags:
+        if pref is None or GO_LIVE_AT_TAG not in tags:
             continue
         line = (
             f"{item.name}: last go-live {tags[GO_LIVE_AT_TAG]} by {tags.get(GO_LIVE_BY_TAG, '?')}"
@@ -90,14 +96,14 @@ def table(rows: list[list[str]]) -> str:
 STATUS_KEYS = ("name", "account", "wanted", "live", "einvoice", "purchaseOrderRetrieval")
 
 
-def status_json(items, observed: Observed, plan: Plan) -> str:
+def status_json(items: Sequence[Integration], observed: Observed, plan: Plan) -> str:
     """The status as JSON: the table's rows with stable keys, orphans and unmanaged ARNs."""
     rows = status_rows(items, observed, plan)[1:]
     live = {(p.account, p.managed_name): p for p in observed.preferences if p.managed_name}
-    integrations = []
+    integrations: list[dict[str, str | bool | None]] = []
     for item, row in zip(sorted(items, key=lambda i: i.name), rows, strict=True):
         pref = live.get((item.account, item.name))
-        entry = dict(zip(STATUS_KEYS, row, strict=False))
+        entry: dict[str, str | bool | None] = dict(zip(STATUS_KEYS, row, strict=False))
         entry |= {
             "arn": pref.arn if pref else None,
             "commit": pref.last_commit if pref else None,
@@ -114,7 +120,7 @@ def status_json(items, observed: Observed, plan: Plan) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def status_command(paths: list[str], fmt: str = "text", shard=None) -> int:
+def status_command(paths: list[str], fmt: str = "text", shard: Shard | None = None) -> int:
     scope = sharded(load_scope(paths), shard)
     observed, plan = Session(Role.PLAN).observe_and_plan(scope, head_commit())
     if fmt == "json":

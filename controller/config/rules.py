@@ -165,7 +165,7 @@ def role_in_payer_account(data: dict[str, object]) -> Iterator[Finding]:
             )
 
 
-def coupa_test_client(data: dict) -> Iterator[Finding]:
+def coupa_test_client(data: dict[str, object]) -> Iterator[Finding]:
     """spec.coupa.test goes with spec.test: each Coupa instance needs its own API client."""
     coupa = _get(data, "spec", "coupa")
     if not isinstance(coupa, dict):

@@ -20,6 +20,7 @@ TIMEOUT_S = 30
 
 
 def _request(url: str, method: str, route: str, body: Any = None, **query: str) -> Any:
+    """The route's JSON answer (a document of the route's own shape: callers annotate it)."""
     address = f"{url.rstrip('/')}/_sandbox/{route}"
     if query:
         address += "?" + urllib.parse.urlencode(query)
@@ -45,7 +46,8 @@ def health(url: str) -> bool:
 
 def validation_code(url: str, arn: str) -> str:
     """The last code SendProcurementPortalValidation issued for `arn`."""
-    return _request(url, "GET", "validation-code", arn=arn)["code"]
+    answer: str = _request(url, "GET", "validation-code", arn=arn)["code"]
+    return answer
 
 
 def set_connection_test(
@@ -54,21 +56,25 @@ def set_connection_test(
     """Run a simulated connection test; `feature` is EinvoiceDelivery or PurchaseOrderRetrieval
     (None: every enabled feature that can be tested). Returns the stored preference."""
     body = {"arn": arn, "passed": passed, "feature": feature}
-    return _request(url, "POST", "connection-test", body)
+    answer: dict[str, Any] = _request(url, "POST", "connection-test", body)
+    return answer
 
 
 def drift(url: str, arn: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Change a preference out of band (deep merge, null deletes); returns the new document."""
-    return _request(url, "POST", "drift", {"arn": arn, "changes": changes})
+    answer: dict[str, Any] = _request(url, "POST", "drift", {"arn": arn, "changes": changes})
+    return answer
 
 
 def plant_tags(url: str, arn: str, tags: dict[str, str]) -> dict[str, str]:
     """Store tags on a preference without the API's checks (defence-in-depth tests)."""
-    return _request(url, "POST", "tags", {"arn": arn, "tags": tags})
+    answer: dict[str, str] = _request(url, "POST", "tags", {"arn": arn, "tags": tags})
+    return answer
 
 
 def get_faults(url: str) -> dict[str, Any]:
-    return _request(url, "GET", "faults")
+    answer: dict[str, Any] = _request(url, "GET", "faults")
+    return answer
 
 
 def set_faults(
@@ -85,9 +91,10 @@ def set_faults(
         "throttle_rate": throttle_rate,
         "seed": seed,
     }
-    return _request(
+    answer: dict[str, Any] = _request(
         url, "POST", "faults", {key: value for key, value in settings.items() if value is not None}
     )
+    return answer
 
 
 def reset(url: str) -> None:
@@ -98,7 +105,8 @@ def reset(url: str) -> None:
 def call_counts(url: str) -> dict[str, int]:
     """API requests per operation since start or the last reset (refused and faulted ones, and
     STS and Organizations ones, too)."""
-    return _request(url, "GET", "calls")
+    answer: dict[str, int] = _request(url, "GET", "calls")
+    return answer
 
 
 def reset_call_counts(url: str) -> None:
@@ -108,18 +116,23 @@ def reset_call_counts(url: str) -> None:
 def map_account(url: str, access_key_id: str, account_id: str) -> dict[str, Any]:
     """Make `access_key_id` act as `account_id` from now on."""
     body = {"access_key_id": access_key_id, "account_id": account_id}
-    return _request(url, "POST", "accounts", body)
+    answer: dict[str, Any] = _request(url, "POST", "accounts", body)
+    return answer
 
 
 def set_policy(url: str, access_key: str, policy: dict[str, Any] | None) -> dict[str, Any]:
     """Give `access_key` (or a role ARN: the keys AssumeRole mints for it) an IAM policy;
     None removes it, leaving the key unrestricted. Returns every policy set."""
-    return _request(url, "PUT", "policies", {"accessKey": access_key, "policy": policy})
+    answer: dict[str, Any] = _request(
+        url, "PUT", "policies", {"accessKey": access_key, "policy": policy}
+    )
+    return answer
 
 
 def policies(url: str) -> dict[str, Any]:
     """The policy documents set, by access key or role ARN."""
-    return _request(url, "GET", "policies")["policies"]
+    answer: dict[str, Any] = _request(url, "GET", "policies")["policies"]
+    return answer
 
 
 class Control:

@@ -71,14 +71,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
-        self._headers_buffer.append(b"\r\n" + data)  # headers and body in one write
+        # Headers and body in one write. `_headers_buffer` is http.server's own (not in the stubs).
+        self._headers_buffer.append(b"\r\n" + data)  # type: ignore[attr-defined]
         self.flush_headers()
 
     def send_raw(self, status: int, data: bytes, content_type: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
-        self._headers_buffer.append(b"\r\n" + data)
+        self._headers_buffer.append(b"\r\n" + data)  # type: ignore[attr-defined]  # as above
         self.flush_headers()
 
     def _coupa(self, method: str) -> bool:

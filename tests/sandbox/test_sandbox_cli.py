@@ -14,7 +14,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from controller.cli import build_parser, sandbox_policies
+from controller.cli import build_parser
+from controller.commands.sandbox import sandbox_policies
 from controller.errors import UserError
 
 EXPORT = re.compile(r"export AWS_ENDPOINT_URL_INVOICING=(http://127\.0\.0\.1:\d+)")

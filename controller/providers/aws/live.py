@@ -360,7 +360,7 @@ def to_live(
     )
 
 
-def po_endpoints(doc: dict) -> tuple[tuple[str, str], ...]:
+def po_endpoints(doc: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """AWS's generated PO endpoints (Coupa's cxml-url), by environment, where the doc has them."""
     test = doc.get("TestEnvPreference") or {}
     found = (

@@ -57,8 +57,8 @@ def serve(handler: Handler) -> None:
     handler.send_json(status, payload, headers)
     if app.log:
         elapsed = (time.monotonic() - started) * 1000
-        error = f" {headers['x-amzn-ErrorType']}" if status >= 400 else ""
-        app.log(f"{operation} -> {status}{error} ({elapsed:.0f} ms)")
+        kind = f" {headers['x-amzn-ErrorType']}" if status >= 400 else ""
+        app.log(f"{operation} -> {status}{kind} ({elapsed:.0f} ms)")
 
 
 def call(app: App, operation: str, headers: Any, body: bytes) -> dict[str, Any]:

@@ -297,7 +297,9 @@ def context_for(
     operation: str, params: Mapping[str, Any], resource_tags: Mapping[str, str] | None
 ) -> dict[str, tuple[str, ...]]:
     """aws:ResourceTag/* of an existing resource, aws:RequestTag/* and aws:TagKeys sent."""
-    context = {f"aws:ResourceTag/{k}": (v,) for k, v in (resource_tags or {}).items()}
+    context: dict[str, tuple[str, ...]] = {
+        f"aws:ResourceTag/{k}": (v,) for k, v in (resource_tags or {}).items()
+    }
     sent = _sent_tags(params) if operation in TAG_SENDING else {}
     context.update({f"aws:RequestTag/{k}": (v,) for k, v in sent.items()})
     keys = list(sent)

@@ -13,7 +13,8 @@ from controller.sandbox.aws.shapes import FieldError
 
 def idempotency_member(operation: str) -> str | None:
     shape = shapes.operation(operation).input_shape
-    for name, member in (shape.members if shape else {}).items():
+    members: dict[str, Any] = shape.members if shape else {}  # botocore has no stubs
+    for name, member in members.items():
         if member.metadata.get("idempotencyToken"):
             return name
     return None

@@ -15,6 +15,8 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
@@ -26,7 +28,9 @@ ROLE_ARN = re.compile(r"arn:aws[-a-z]*:iam::(\d{12}):role/([\w+=,.@/-]+)")
 class Identity:
     """Callers, assumed roles and organizations, shared by the handler threads."""
 
-    def __init__(self, account_for, remember_key):
+    def __init__(
+        self, account_for: Callable[[str], str], remember_key: Callable[[str, str], None]
+    ) -> None:
         self._account_for = account_for
         self._remember_key = remember_key
         self._lock = threading.Lock()
@@ -36,7 +40,7 @@ class Identity:
 
     # --- organizations (control) ---
 
-    def set_organization(self, management: str, members: list[str]) -> dict:
+    def set_organization(self, management: str, members: list[str]) -> dict[str, Any]:
         with self._lock:
             for account in [management, *members]:
                 self._orgs[account] = management
@@ -96,7 +100,7 @@ class Identity:
 
     # --- Organizations (JSON 1.1) ---
 
-    def organizations(self, access_key: str, operation: str) -> tuple[int, dict]:
+    def organizations(self, access_key: str, operation: str) -> tuple[int, dict[str, Any]]:
         if operation != "DescribeOrganization":
             return 400, {
                 "__type": "UnsupportedAPIEndpointException",

@@ -348,7 +348,8 @@ class Service:
                 "preferences only)",
                 resourceName=arn,
             )
-        return self._load(tx, account, arn)[ARN]
+        stored: str = self._load(tx, account, arn)[ARN]
+        return stored
 
     def tag(self, tx: Tx, account: str, params: dict[str, Any]) -> dict[str, Any]:
         arn = self._tagged(tx, account, params["ResourceArn"])

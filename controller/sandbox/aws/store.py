@@ -100,7 +100,7 @@ class Tx:
         )
 
     # idempotency tokens
-    def token(self, account: str, operation: str, token: str) -> tuple[str, Any] | None:
+    def token(self, account: str, operation: str, token: str) -> tuple[str, dict[str, Any]] | None:
         row = self.conn.execute(
             "SELECT request_hash, response FROM tokens "
             "WHERE account = ? AND operation = ? AND token = ?",
