@@ -31,3 +31,16 @@ def test_shard_text_is_k_of_n():
     for bad in ("0/3", "4/3", "1", "a/b", "1/0"):
         with pytest.raises(ValueError):
             Shard.parse(bad)
+
+
+def test_a_shard_keeps_the_change_windows_of_the_whole_run():
+    # A sharded go-live job must be held back by a deny window exactly like a whole run.
+    from datetime import timedelta
+
+    from controller.commands.scope import Scope, sharded
+    from controller.config.calendar import Deny, Window
+    from controller.engine.shard import Shard
+
+    window = Window("month-end close", Deny.GO_LIVE, "0 0 L * *", timedelta(hours=96), "UTC")
+    scope = Scope(items=(), prune=None, windows=(window,))
+    assert sharded(scope, Shard(1, 2)).windows == (window,)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -105,9 +105,11 @@ def sharded(scope: Scope, shard: Shard | None) -> Scope:
     """The part of `scope` in the accounts of `shard` (a Shard; None: all of it)."""
     if shard is None:
         return scope
-    return Scope(
-        tuple(i for i in scope.items if shard.holds(i.account)),
-        scope.prune,
+    # replace(), not a new Scope: every other field (the change windows!) must hold in a
+    # shard exactly as in a whole run.
+    return replace(
+        scope,
+        items=tuple(i for i in scope.items if shard.holds(i.account)),
         # Past versions are read by their own account: an orphan is found by the shard reading it.
-        tuple(i for i in scope.removed if shard.holds(i.account)),
+        removed=tuple(i for i in scope.removed if shard.holds(i.account)),
     )
