@@ -56,9 +56,7 @@ class Secrets:
     def _fetch(self, ref: SecretRef, item: Integration) -> str | None:
         if ref.source == "env":
             return self._env.get(ref.name) or None
-        from controller.providers.aws.live import (
-            Target,  # boto3 only when an AWS-stored secret is used
-        )
+        from controller.providers.aws.live import Target  # boto3 only for an AWS-stored secret
 
         if self._clients is None:  # value() reads from AWS only with clients: a bug
             raise RuntimeError(f"no AWS clients to read {ref} with")

@@ -23,7 +23,8 @@ class Session:
     def __init__(
         self, role: Role, concurrency: int = DEFAULT_CONCURRENCY, read_secrets: bool = True
     ):
-        from controller.providers.aws.live import Clients, Reader
+        from controller.providers.aws.live import Clients
+        from controller.providers.aws.reader import Reader
         from controller.secrets import Secrets
 
         self.role = role
@@ -42,7 +43,7 @@ class Session:
         self, items: Iterable[Integration], removed: Iterable[Integration] = ()
     ) -> Observed:
         """Read every account the integrations (and removed ones) live in."""
-        from controller.providers.aws.live import targets_of
+        from controller.providers.aws.reader import targets_of
 
         targets = targets_of(removed, self.role) | targets_of(items, self.role)
         return self.reader.observe(targets, names=targets)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from controller import cli
-from controller.gitops import intent
+from controller.gitops import intent, intent_render
 
 from .conftest import ACME, GLOBEX, GitRepo
 
@@ -26,7 +26,7 @@ def test_no_change(gitrepo: GitRepo) -> None:
     result = _intent()
     assert result.integrations == ()
     assert not result.go_live
-    assert "No integration changes" in intent.render_markdown(result)
+    assert "No integration changes" in intent_render.render_markdown(result)
 
 
 def test_test_to_live_is_go_live(gitrepo: GitRepo) -> None:
@@ -160,7 +160,7 @@ def test_schema_invalid_but_parseable_head_is_flagged(gitrepo: GitRepo) -> None:
 def test_literal_secret_is_never_echoed(gitrepo: GitRepo) -> None:
     gitrepo.replace(GLOBEX, "{env: GLOBEX_COUPA_SECRET}", "hunter2-canary")
     result = _intent()
-    for render in intent.RENDERERS.values():
+    for render in intent_render.RENDERERS.values():
         assert "hunter2-canary" not in render(result)
     (field,) = _only(result).fields
     assert field.after == intent.REDACTED
@@ -176,7 +176,7 @@ def test_widening_is_noted(gitrepo: GitRepo) -> None:
 def test_markdown_for_a_pull_request_comment(gitrepo: GitRepo) -> None:
     gitrepo.replace(ACME, "mode: test", "mode: live")
     gitrepo.replace(GLOBEX, "name: Finance Systems,", "name: Finance Ops,")
-    text = intent.render_markdown(_intent())
+    text = intent_render.render_markdown(_intent())
     assert text.startswith("## coupa-gitops intent\n\n**2 go-live changes**")
     assert "### Go-live" in text and "### Routine" not in text
     assert "| `acme-emea` | edit | `test` → `live` |" in text
@@ -185,10 +185,10 @@ def test_markdown_for_a_pull_request_comment(gitrepo: GitRepo) -> None:
 
 
 def test_markdown_neutralises_untrusted_text() -> None:
-    assert intent._code("a|b") == "`a\\|b`"
-    assert intent._code("x`y") == "``x`y``"
-    assert intent._code("`") == "`` ` ``"
-    assert intent._html("<img src=x> @everyone") == "&lt;img src=x&gt; &#64;everyone"
+    assert intent_render._code("a|b") == "`a\\|b`"
+    assert intent_render._code("x`y") == "``x`y``"
+    assert intent_render._code("`") == "`` ` ``"
+    assert intent_render._html("<img src=x> @everyone") == "&lt;img src=x&gt; &#64;everyone"
 
 
 def test_markdown_stays_within_its_budget(gitrepo: GitRepo) -> None:
@@ -200,7 +200,7 @@ def test_markdown_stays_within_its_budget(gitrepo: GitRepo) -> None:
     gitrepo.commit("sixty")
     for n in range(60):
         gitrepo.replace(f"config/integrations/co-{n:02}.yaml", "Procurement Ops", "P" * 100)
-    out = intent.render_markdown(_intent(), budget=4000)
+    out = intent_render.render_markdown(_intent(), budget=4000)
     assert len(out) < 5000
     assert "left out to fit a comment" in out
 

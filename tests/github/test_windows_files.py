@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from controller import cli
-from controller.gitops import gitdiff, intent
+from controller.gitops import gitdiff, intent, intent_render
 
 from .conftest import ACME, GitRepo
 
@@ -52,7 +52,7 @@ def test_intent_reports_a_windows_change_as_routine_but_notes_it(gitrepo: GitRep
     )
     assert result.to_dict()["change_windows"] == [CALENDAR]
     # Notes are escaped prose in Markdown: the backticks show as typed.
-    assert f"change windows \\`{CALENDAR}\\` changed" in intent.render_markdown(result)
+    assert f"change windows \\`{CALENDAR}\\` changed" in intent_render.render_markdown(result)
 
 
 def test_codeowners_makes_the_windows_approvers_own_the_file(gitrepo: GitRepo) -> None:

@@ -9,8 +9,9 @@ from controller import config
 from controller.config.model import Integration
 from controller.engine.desired import Desired
 from controller.engine.plan import Plan
-from controller.providers.aws.live import Target, to_live
+from controller.providers.aws.live import Target
 from controller.providers.aws.planner import make_plan
+from controller.providers.aws.reader import to_live
 from controller.providers.aws.state import ACTIVE, SUSPENDED, LivePreference, Observed
 from controller.providers.aws.translate import create_body, secret_digest
 from controller.secrets import refs_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from controller import render
-from controller.gitops import intent
+from controller.gitops import intent, intent_render
 from controller.gitops.intent import GO_LIVE, IntegrationIntent, Intent
 
 from .builders import item, live, plan_of
@@ -51,7 +51,7 @@ def _comment(intent_md: str, plan_md: str) -> str:
 
 def test_the_comment_for_1000_go_lives_fits_and_says_where_the_rest_is(thousand_go_lives):
     plan_md = render.markdown(thousand_go_lives)
-    intent_md = intent.render_markdown(_go_live_intent(COUNT))
+    intent_md = intent_render.render_markdown(_go_live_intent(COUNT))
     comment = _comment(intent_md, plan_md)
     print(f"comment at {COUNT} go-lives: {len(comment)} characters")
     assert len(comment) < GITHUB_COMMENT_LIMIT
@@ -67,7 +67,7 @@ def test_the_full_plan_of_1000_go_lives_fits_the_job_summary_uncut(thousand_go_l
 
 
 def test_the_intent_of_1000_go_lives_keeps_to_its_budget_even_though_go_live_rows_come_first():
-    text = intent.render_markdown(_go_live_intent(COUNT))
+    text = intent_render.render_markdown(_go_live_intent(COUNT))
     assert len(text.encode()) <= intent.MARKDOWN_BUDGET
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from controller import config, escape
 from controller.config import ConfigError
-from controller.gitops import intent
+from controller.gitops import intent, intent_render
 
 from .helpers import integration_yaml, unmanaged_request
 
@@ -198,9 +198,9 @@ def test_intent_escapes_hostile_file_names_and_values_in_every_format(tmp_path, 
     monkeypatch.chdir(repo)
     found = intent.compute("HEAD", ["config/"])
     assert len(found.integrations) == 1 + len(names)
-    assert_safe_text(intent.render_text(found), "intent text")
-    assert_safe_markdown(intent.render_markdown(found), "intent markdown")
-    assert_safe_json(intent.render_json(found), "intent json")
+    assert_safe_text(intent_render.render_text(found), "intent text")
+    assert_safe_markdown(intent_render.render_markdown(found), "intent markdown")
+    assert_safe_json(intent_render.render_json(found), "intent json")
 
 
 # --- plan, status, apply and the GitHub outputs, against the sandbox ---------------------

@@ -10,7 +10,8 @@ import pytest
 from controller import config
 from controller.config.model import Role
 from controller.engine.shard import Shard
-from controller.providers.aws.live import Clients, Reader, targets_of
+from controller.providers.aws.live import Clients
+from controller.providers.aws.reader import Reader, targets_of
 
 ACCOUNTS = ("210000000001", "210000000002", "210000000003")
 PER_ACCOUNT = 2

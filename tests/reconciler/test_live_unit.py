@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import botocore.exceptions
 
-from controller.providers.aws.live import Target, explain, to_live
+from controller.providers.aws.live import Target, explain
+from controller.providers.aws.reader import to_live
 from controller.providers.aws.translate import secret_digest
 
 from .builders import SECRET_VALUES, item, live
