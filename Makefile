@@ -7,7 +7,7 @@ DEMO   := $(VENV)/.installed-demo
 
 .PHONY: demo test lint format validate bench clean
 
-# The demo needs the tool and its four dependencies only; the tests add pytest, moto, ruff...
+# The demo needs the tool and its runtime dependencies only; the tests add pytest, moto, ruff, mypy...
 # pip shows what it fetches (no --quiet): the first run downloads, and says so.
 $(VENV)/bin/python:
 	@echo "== creating $(VENV) (first run only)"
