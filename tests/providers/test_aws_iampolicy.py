@@ -16,8 +16,8 @@ from controller.providers.aws import iampolicy
 from controller.providers.aws.iampolicy import Role
 from controller.providers.aws.translate import MODE_TAG
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "github" / "fixtures"  # acme-emea (test, env secrets), globex-us
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "gitops" / "fixtures"  # acme-emea (test, env secrets), globex-us
 ACCOUNT = "111122223333"
 PREF = f"arn:aws:invoicing::{ACCOUNT}:procurement-portal-preference/abc"
 
