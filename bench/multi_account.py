@@ -24,15 +24,16 @@ import json
 import math
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from sandbox_process import aws_only_example, free_port, wait_up  # bench/ is on sys.path when run
+
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = (ROOT / "config/integrations/acme-emea.yaml").read_text()
+TEMPLATE = aws_only_example()
 FIRST_ACCOUNT = 210000000000
 ENV = {
     "AWS_ACCESS_KEY_ID": "AKIABENCHHUB",
@@ -43,12 +44,6 @@ ENV = {
     "ACME_COUPA_SECRET": "bench-secret",
     "ACME_COUPA_TEST_SECRET": "bench-test-secret",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_configs(root: Path, accounts: int, per_account: int) -> None:
@@ -63,19 +58,6 @@ def write_configs(root: Path, accounts: int, per_account: int) -> None:
             )
             text = text.replace("identity: ACME-EMEA}", f"identity: BENCH-{a:04d}-{i}}}")
             (root / f"{name}.yaml").write_text(text)
-
-
-def wait_up(url: str) -> None:
-    from controller.sandbox import health
-
-    for _ in range(200):
-        try:
-            if health(url):
-                return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise SystemExit(f"sandbox at {url} did not start")
 
 
 # --- the worker: one command in a fresh process ----------------------------------------------

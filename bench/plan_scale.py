@@ -14,22 +14,17 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from sandbox_process import aws_only_example, free_port, wait_up  # bench/ is on sys.path when run
+
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = (ROOT / "config/integrations/acme-emea.yaml").read_text()
+TEMPLATE = aws_only_example()
 ACCOUNT = "123456789012"  # moto's and the sandbox's default account
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_configs(root: Path, count: int) -> None:
@@ -38,19 +33,6 @@ def write_configs(root: Path, count: int) -> None:
         text = text.replace('"111122223333"', f'"{ACCOUNT}"')
         text = text.replace("identity: ACME-EMEA}", f"identity: BENCH-{i:04d}}}")
         (root / f"bench-{i:04d}.yaml").write_text(text)
-
-
-def wait_up(url: str) -> None:
-    from controller.sandbox import health
-
-    for _ in range(200):
-        try:
-            if health(url):
-                return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise SystemExit(f"sandbox at {url} did not start")
 
 
 def main() -> int:
