@@ -8,8 +8,8 @@ assembles the Plan.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TypedDict
 
@@ -19,13 +19,14 @@ from controller.engine.desired import Desired
 from controller.engine.golive import Action, Facts, Gate, classify
 from controller.engine.plan import (
     Change,
-    Duplicate,
     FieldChange,
     Plan,
     Unknown,
     Unmanaged,
     assemble,
 )
+from controller.providers.aws.diff import diff_fields, diff_tags
+from controller.providers.aws.matching import match_preferences, renamed_from
 from controller.providers.aws.readiness import activate_checks, supplier_checks, suspend_checks
 from controller.providers.aws.state import (
     ACTIVE,
@@ -42,9 +43,7 @@ from controller.providers.aws.state import (
 )
 from controller.providers.aws.translate import (
     IMMUTABLE,
-    RESERVED_TAG_PREFIXES,
     SECRET_FIELDS,
-    Essence,
     desired_essence,
 )
 
@@ -100,42 +99,6 @@ def feature_moves(
         if target is not None:
             out.append((feature, now, target))
     return tuple(out)
-
-
-# --- the diff ---
-
-
-def diff_fields(
-    wanted: Essence, live: Essence, unresolved: frozenset[str]
-) -> tuple[FieldChange, ...]:
-    """Field-level differences; secrets only as 'changed', unresolved secrets not compared."""
-    out = []
-    for path in wanted:
-        if path in unresolved:
-            continue
-        before, after = live.get(path), wanted[path]
-        if before == after:
-            continue
-        if path in SECRET_FIELDS:
-            out.append(FieldChange(path, sensitive=True, immutable=False))
-        else:
-            out.append(FieldChange(path, before, after, immutable=path in IMMUTABLE))
-    return tuple(out)
-
-
-def diff_tags(item: Integration, live: LivePreference) -> tuple[FieldChange, ...]:
-    wanted = dict(item.tags)
-    have = {k: v for k, v in live.tags if not k.startswith(RESERVED_TAG_PREFIXES)}
-    renamed = (
-        (FieldChange("metadata.name", live.managed_name, item.name),)
-        if live.managed_name != item.name
-        else ()
-    )
-    return renamed + tuple(
-        FieldChange(f"tags.{key}", have.get(key), wanted.get(key))
-        for key in sorted(wanted.keys() | have.keys())
-        if have.get(key) != wanted.get(key)
-    )
 
 
 def _unknown(d: Desired) -> tuple[Unknown, ...]:
@@ -364,57 +327,6 @@ def _suppliers_checked(
     return out, notes
 
 
-# --- matching: which live preference each file describes ---
-
-
-@dataclass(frozen=True)
-class _Match:
-    by_key: dict[tuple[str, str], LivePreference]  # (account, name) -> the preference
-    unmanaged: tuple[LivePreference, ...]
-    duplicates: tuple[Duplicate, ...]
-
-
-def _rank(
-    pref: LivePreference, wanted: dict[tuple[str, str], Integration]
-) -> tuple[bool, bool, str]:
-    item = wanted.get((pref.account, pref.managed_name or ""))
-    same = item is not None and item.natural_key == pref.natural_key
-    return (not same, pref.live_mode is None, pref.arn)
-
-
-def _match(prefs: Iterable[LivePreference], desired: Sequence[Desired]) -> _Match:
-    """Managed preferences by (account, name tag); the same ARN read twice counts once."""
-    wanted = {(d.integration.account, d.integration.name): d.integration for d in desired}
-    unique = {p.arn: p for p in sorted(prefs, key=lambda p: (p.arn, p.role_arn or ""))}
-    groups: dict[tuple[str, str], list[LivePreference]] = {}
-    unmanaged = []
-    for pref in unique.values():
-        if pref.managed_name is None:
-            unmanaged.append(pref)
-        else:
-            groups.setdefault((pref.account, pref.managed_name), []).append(pref)
-    by_key, duplicates = {}, []
-    for key, group in groups.items():
-        kept, *extra = sorted(group, key=lambda p: _rank(p, wanted))
-        by_key[key] = kept
-        duplicates += [Duplicate(p.arn, p.account, p.region, key[1], kept.arn) for p in extra]
-    return _Match(by_key, tuple(unmanaged), tuple(duplicates))
-
-
-def _renamed(
-    item: Integration, orphans: dict[tuple[str, str], LivePreference]
-) -> LivePreference | None:
-    """An orphan in the same account with this file's identity: the file was renamed."""
-    return next(
-        (
-            p
-            for (account, _), p in sorted(orphans.items())
-            if account == item.account and p.natural_key == item.natural_key
-        ),
-        None,
-    )
-
-
 def make_plan(
     desired: Sequence[Desired],
     observed: Observed,
@@ -429,7 +341,7 @@ def make_plan(
 
     `now` (aware) is when change `windows` are evaluated; without it none are.
     """
-    match = _match(observed.preferences, desired)
+    match = match_preferences(observed.preferences, desired)
     wanted = sorted(desired, key=lambda d: d.integration.name)
     names = {d.integration.name for d in wanted}
     keys = {(d.integration.account, d.integration.name) for d in wanted}
@@ -440,7 +352,7 @@ def make_plan(
     for d in wanted:
         item = d.integration
         live = match.by_key.get((item.account, item.name))
-        if live is None and (old := _renamed(item, orphans)) is not None:
+        if live is None and (old := renamed_from(item, orphans)) is not None:
             live = orphans.pop((old.account, old.managed_name or ""))
         moved_from = next((p for (_, n), p in moved.items() if n == item.name), None)
         own = _changes_for(d, live, match.unmanaged, None if live else moved_from, today)

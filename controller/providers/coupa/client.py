@@ -13,19 +13,24 @@ The client secret and the tokens never appear in a repr, a message or an excepti
 
 from __future__ import annotations
 
-import email.utils
 import os
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from controller.errors import UserError
+from controller.providers.coupa.http import (
+    filter_key,
+    filter_value,
+    messages_of,
+    retry_after,
+    secret_values,
+    split_instance,
+)
 
 ENDPOINT_ENV = "COUPA_ENDPOINT_URL"
 # m018/m019 document /oauth2/token; not confirmed (#4): the Swagger names /oauth2/access_tokens.
@@ -91,91 +96,6 @@ class CoupaError(UserError):
         self.messages = messages
 
 
-def _split_instance(instance_url: str) -> tuple[str, str]:
-    """(base URL, Host header value) of an instance URL such as https://acme.coupahost.com."""
-    text = instance_url.strip().rstrip("/")
-    if "://" not in text:
-        text = "https://" + text
-    parts = urlsplit(text)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise UserError(f"Coupa instance URL {instance_url!r} is not an https:// URL with a host")
-    if parts.path or parts.query:
-        raise UserError(
-            f"Coupa instance URL {instance_url!r} has a path; give only the instance, "
-            "e.g. https://acme.coupahost.com"
-        )
-    return f"{parts.scheme}://{parts.netloc}", parts.netloc
-
-
-def _filter_key(key: str) -> str:
-    """`po_method` -> `po-method`, `name__contains` -> `name[contains]` (keys as Coupa reads)."""
-    if "[" in key:
-        attribute, bracket, rest = key.partition("[")
-        return attribute.replace("_", "-") + bracket + rest
-    attribute, _, operator = key.partition("__")
-    attribute = attribute.replace("_", "-")
-    return f"{attribute}[{operator}]" if operator else attribute
-
-
-def _filter_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple | set | frozenset):
-        return ",".join(_filter_value(v) for v in value)  # `in` / `not_in` take a list
-    return str(value)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), if any."""
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _messages(response: httpx.Response) -> tuple[str, ...]:
-    """Coupa's error messages: `{"errors": {resource: [...]}}` (m011), or an OAuth error."""
-    try:
-        body = response.json()
-    except ValueError:
-        text = response.text.strip()
-        return (text[:300],) if text else ()
-    if isinstance(body, dict) and isinstance(body.get("errors"), dict):
-        found = []
-        for key, values in body["errors"].items():
-            for value in values if isinstance(values, list) else [values]:
-                found.append(f"{key}: {value}")
-        return tuple(found)
-    if isinstance(body, dict) and "error" in body:
-        description = body.get("error_description")
-        return (f"{body['error']}: {description}" if description else str(body["error"]),)
-    return (str(body)[:300],)
-
-
-def _secret_values(payload: object) -> Iterable[str]:
-    """String values under keys naming a secret or password (the cXML shared secret, ...)."""
-    if isinstance(payload, Mapping):
-        for key, value in payload.items():
-            lowered = str(key).lower()
-            if isinstance(value, str) and ("secret" in lowered or "password" in lowered):
-                yield value
-            else:
-                yield from _secret_values(value)
-    elif isinstance(payload, list | tuple):
-        for value in payload:
-            yield from _secret_values(value)
-
-
 class CoupaClient:
     """One Coupa instance's Core API: `find`, `page`, `get`, `create`, `update` (no delete).
 
@@ -197,7 +117,7 @@ class CoupaClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """`min_token_age_s`: wait this long before a new token's first use (see `_token`)."""
-        self._base, self.host = _split_instance(instance_url)
+        self._base, self.host = split_instance(instance_url)
         self.instance_url = self._base
         self.client_id = client_id
         self._secret = client_secret
@@ -272,7 +192,7 @@ class CoupaClient:
             if page.last:
                 break
             offset += len(page.items)
-        exact = {_filter_key(k): _filter_value(v) for k, v in filters.items()}
+        exact = {filter_key(k): filter_value(v) for k, v in filters.items()}
         exact = {k: v for k, v in exact.items() if "[" not in k}
         return [r for r in found if all(_text(r[k]) == v for k, v in exact.items() if k in r)]
 
@@ -369,7 +289,7 @@ class CoupaClient:
         """
         started = self._clock()
         attempts, refreshed = 0, False
-        extra_secrets = list(_secret_values(json))
+        extra_secrets = list(secret_values(json))
         while True:
             headers = {"Authorization": f"Bearer {self._token().value}"} if auth else {}
             try:
@@ -394,7 +314,7 @@ class CoupaClient:
                 if status < 500 and status != 429:
                     return response
                 retryable = status in (429, 503) or method != "POST"
-                delay = _retry_after(response)
+                delay = retry_after(response)
                 reason = f"HTTP {status}"
             attempts += 1
             elapsed = self._clock() - started
@@ -430,7 +350,7 @@ class CoupaClient:
     # ---- answers and errors ----------------------------------------------------------------
 
     def _params(self, filters: Mapping[str, object]) -> dict[str, str]:
-        params = {_filter_key(key): _filter_value(value) for key, value in filters.items()}
+        params = {filter_key(key): filter_value(value) for key, value in filters.items()}
         clash = sorted(set(params) & set(_PAGING))
         if clash:
             raise ValueError(f"{clash} are set by the client's paging, not as filters")
@@ -451,11 +371,11 @@ class CoupaClient:
         return body
 
     def _error(self, text: str, response: httpx.Response, sent: Any = None) -> CoupaError:
-        messages = tuple(self._redact(m, _secret_values(sent)) for m in _messages(response))
+        messages = tuple(self._redact(m, secret_values(sent)) for m in messages_of(response))
         detail = "; ".join(messages) or response.reason_phrase
         message = f"Coupa at {self.host}: {text}: HTTP {response.status_code}: {detail}"
         return CoupaError(
-            self._redact(message, _secret_values(sent)), response.status_code, messages
+            self._redact(message, secret_values(sent)), response.status_code, messages
         )
 
     def _redact(self, text: str, extra: Iterable[str] = ()) -> str:
