@@ -204,15 +204,20 @@ def _blob(repo: git.Repo, commit: str, path: str) -> bytes | None:
 WINDOWS_KIND = "ChangeWindows"
 
 
-def _kind_in(file: str, raw: bytes | None) -> str | None:
-    """The `kind` a file declares (None: absent, unreadable, or no kind)."""
+def _data_in(file: str, raw: bytes | None) -> dict[str, object] | None:
+    """A file's parsed document (None: absent or unreadable)."""
     if raw is None:
         return None
     try:
-        data = parse(file, decode(file, raw)).data
+        return parse(file, decode(file, raw)).data
     except ConfigError:
         return None
-    kind = data.get("kind") if isinstance(data, dict) else None
+
+
+def _kind_in(file: str, raw: bytes | None) -> str | None:
+    """The `kind` a file declares (None: absent, unreadable, or no kind)."""
+    data = _data_in(file, raw)
+    kind = data.get("kind") if data is not None else None
     return kind if isinstance(kind, str) else None
 
 
@@ -225,13 +230,8 @@ def _head_raw(root: Path, path: str) -> bytes | None:
 
 
 def _name_in(file: str, raw: bytes | None) -> str | None:
-    if raw is None:
-        return None
-    try:
-        data = parse(file, decode(file, raw)).data
-    except ConfigError:
-        return None
-    meta = data.get("metadata") if isinstance(data, dict) else None
+    data = _data_in(file, raw)
+    meta = data.get("metadata") if data is not None else None
     name = meta.get("name") if isinstance(meta, dict) else None
     return name if isinstance(name, str) and name else None
 
