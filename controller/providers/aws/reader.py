@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -135,23 +135,28 @@ class Reader:
         found = pool.submit(self.suppliers, target) if suppliers else None
         return self._list_and_submit(pool, target), found
 
-    def _paged(
-        self, target: Target, operation: str, key: str, **params: Any
-    ) -> list[dict[str, Any]]:
-        """Every page of a list call, by NextToken (no paginator: building one loads a model
-        file per client, and two threads building one at once load it twice)."""
-        items: list[dict[str, Any]] = []
+    def _pages(self, target: Target, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Each page of a list call, by NextToken as it arrives (no paginator: building one
+        loads a model file per client, and two threads building one at once load it twice)."""
         seen: set[str | None] = set()
         token: str | None = None
         while True:
             page = self.clients.call(
                 target, "invoicing", operation, **params, **({"NextToken": token} if token else {})
             )
-            items += page.get(key, [])
+            yield page
             seen.add(token)
             token = page.get("NextToken")
             if not token or token in seen:  # a repeated token would loop forever
-                return items
+                return
+
+    def _paged(
+        self, target: Target, operation: str, key: str, **params: Any
+    ) -> list[dict[str, Any]]:
+        """Every item of every page of a list call."""
+        return [
+            item for page in self._pages(target, operation, **params) for item in page.get(key, [])
+        ]
 
     def suppliers(self, target: Target, portal: str = PORTAL) -> SupplierList:
         """AWS's supplier identities on `portal`; a failed read is kept as the reason, because
@@ -187,26 +192,14 @@ class Reader:
         self, pool: ThreadPoolExecutor, target: Target
     ) -> list[Future[LivePreference]]:
         """List page by page; each preference's reads start while the next page loads."""
-        # NextToken by hand: a botocore paginator costs ~5 ms of CPU per client to build.
         futures: list[Future[LivePreference]] = []
-        seen: set[str | None] = set()
-        token: str | None = None
-        while True:
-            params = {"MaxResults": 100, **({"NextToken": token} if token else {})}
-            page = self.clients.call(
-                target, "invoicing", "ListProcurementPortalPreferences", **params
-            )
+        for page in self._pages(target, "ListProcurementPortalPreferences", MaxResults=100):
             futures += [
                 pool.submit(self._one, target, summary)
                 for summary in page.get("ProcurementPortalPreferences", [])
             ]
-            seen.add(token)
-            token = page.get("NextToken")
-            if not token or token in seen:  # a repeated token would loop forever
-                progress(
-                    f"read account {target.account} ({target.region}): {len(futures)} preference(s)"
-                )
-                return futures
+        progress(f"read account {target.account} ({target.region}): {len(futures)} preference(s)")
+        return futures
 
     def reread(self, target: Target, arns: Sequence[str]) -> dict[str, int]:
         """Current Version of each ARN (None when it is gone), to detect a stale plan."""
