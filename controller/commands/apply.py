@@ -143,13 +143,14 @@ def apply_command(
 def _run(
     gated: Gated, applier: Applier, session: Session, by_name: Mapping[str, Integration]
 ) -> Report:
-    """Both providers' changes in dependency order (AWS alone when no file has spec.coupa)."""
+    """Both providers' changes in dependency order, one loop (engine/execute.py)."""
     from controller.engine import execute
+    from controller.engine.provider import Executor
 
-    if not any(c.provider == "coupa" for c in gated.runnable):
-        return applier.run(gated, _say)
     applier.gated = gated
-    executors = {"aws": applier.execute, "coupa": session.coupa_executor(by_name).execute}
+    executors: dict[str, Executor] = {"aws": applier.execute}
+    if any(c.provider == "coupa" for c in gated.runnable):  # Coupa clients only when needed
+        executors["coupa"] = session.coupa_executor(by_name).execute
     return execute.run(gated, executors, _say)
 
 
