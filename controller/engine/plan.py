@@ -15,7 +15,7 @@ from typing import Any
 
 from controller.config.calendar import Window
 from controller.config.model import Integration, Mode
-from controller.engine.golive import Action, Gate
+from controller.engine.golive import Action, Facts, Gate, classify
 from controller.engine.readiness import Check
 from controller.engine.windows import blocking, next_allowed
 
@@ -108,6 +108,12 @@ class Change:
         for clock_bound in ("readiness", "windows", "allowed_from", "sentence"):
             doc.pop(clock_bound)
         return doc
+
+
+def gated(change: Change, facts: Facts) -> Change:
+    """The change with the one go-live table's gate and reasons for `facts` (every provider)."""
+    gate, reasons = classify(facts)
+    return replace(change, gate=gate, reasons=change.reasons + reasons)
 
 
 def title(change: Change) -> str:

@@ -16,7 +16,7 @@ from typing import TypedDict
 from controller.config.calendar import Window
 from controller.config.model import Integration, Mode
 from controller.engine.desired import Desired
-from controller.engine.golive import Action, Facts, Gate, classify
+from controller.engine.golive import Action, Facts, Gate
 from controller.engine.plan import (
     Change,
     FieldChange,
@@ -24,6 +24,7 @@ from controller.engine.plan import (
     Unknown,
     Unmanaged,
     assemble,
+    gated,
 )
 from controller.providers.aws.diff import diff_fields, diff_tags
 from controller.providers.aws.matching import match_preferences, renamed_from
@@ -139,8 +140,7 @@ def _base(item: Integration, live: LivePreference | None) -> _Base:
 
 
 def _gated(change: Change, known: bool = True) -> Change:
-    gate, reasons = classify(Facts(change.action, change.mode_before, change.mode_after, known))
-    return replace(change, gate=gate, reasons=change.reasons + reasons)
+    return gated(change, Facts(change.action, change.mode_before, change.mode_after, known))
 
 
 def _create(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from controller.config.model import Integration, Mode
 from controller.engine.desired import Desired
 from controller.engine.golive import Action, Facts, Gate, classify
-from controller.engine.plan import Change, FieldChange, Unknown
+from controller.engine.plan import Change, FieldChange, Unknown, gated
 from controller.engine.provider import (
     NEW,
     STATUS_CHANGE,
@@ -72,9 +72,7 @@ class _Context:
 
 
 def _gated(change: Change, ctx: _Context, table_action: Action | None = None) -> Change:
-    facts = Facts(table_action or change.action, ctx.before, ctx.item.mode, ctx.known)
-    gate, reasons = classify(facts)
-    return replace(change, gate=gate, reasons=change.reasons + reasons)
+    return gated(change, Facts(table_action or change.action, ctx.before, ctx.item.mode, ctx.known))
 
 
 def _change(
